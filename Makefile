@@ -1,0 +1,53 @@
+# Everyday commands. `make run` and `make test` work on a fresh machine with Python 3.10+.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test lint format check messages clean
+
+help:
+	@echo "make run     install, migrate, load the demo, print an admin password, serve on port $(PORT)"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff (lint and format check) and Django's system checks"
+	@echo "make format  format the code with ruff"
+	@echo "make messages  extract and compile the French translations (needs GNU gettext)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed (PYTHON=python3.x make ...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loaddemo
+	$(MANAGE) localadmin
+	@echo "Open http://127.0.0.1:$(PORT)/fr/researchers/razvan-pascanu/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(MANAGE) makemessages --locale fr --ignore "$(VENV)/*" --ignore "tests/*" --no-obsolete
+	$(MANAGE) compilemessages --locale fr --ignore "$(VENV)/*"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""Accent- and case-insensitive text keys, for sorting and matching names as people read them."""
+
+import re
+import unicodedata
+
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "Þ": "TH",
+    }
+)
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents: "Réseaux à Łódź" -> "reseaux a lodz"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return stripped.casefold()
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Sort key for alphabetical order ignoring accents and case, ties broken by the exact text."""
+    return (fold(text), text)
+
+
+def name_key(text: str) -> str:
+    """Matching key for a person's name: accents, case and punctuation ignored."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).replace("_", " ").split())

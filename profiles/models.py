@@ -1,0 +1,131 @@
+"""Researchers of the institute and the research topics they work on."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .collation import collation_key
+from .fields import OrcidField
+from .validators import ORCID_PATTERN
+
+
+class ResearchTopicQuerySet(models.QuerySet):
+    def with_published_researchers(self):
+        return self.filter(researchers__is_published=True).distinct()
+
+
+class ResearchTopic(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    objects = ResearchTopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("research topic")
+        verbose_name_plural = _("research topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:topic_detail", kwargs={"slug": self.slug})
+
+
+def sorted_topics(topics) -> list[ResearchTopic]:
+    """Topics in the alphabetical order of the active language, accents and case ignored."""
+    return sorted(topics, key=lambda topic: collation_key(topic.name))
+
+
+class Membership(models.TextChoices):
+    CORE_ACADEMIC = "core_academic", _("Core Academic Member")
+    ASSOCIATE_ACADEMIC = "associate_academic", _("Associate Academic Member")
+    AFFILIATE = "affiliate", _("Affiliate Member")
+    INDUSTRY = "industry", _("Industry Member")
+    ASSOCIATE_INDUSTRY = "associate_industry", _("Associate Industry Member")
+
+
+class ResearcherQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Researcher(models.Model):
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the profile's address, e.g. razvan-pascanu."),
+    )
+    portrait = models.ImageField(
+        _("portrait"),
+        upload_to="portraits/",
+        blank=True,
+        width_field="portrait_width",
+        height_field="portrait_height",
+    )
+    # Stored so that pages can give the image's size without opening the file.
+    portrait_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    portrait_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    membership = models.CharField(
+        _("membership"), max_length=32, choices=Membership.choices, default=Membership.AFFILIATE
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    topics = models.ManyToManyField(
+        ResearchTopic, verbose_name=_("research topics"), related_name="researchers", blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    google_scholar_url = models.URLField(_("Google Scholar profile"), blank=True)
+    orcid = OrcidField(
+        _("ORCID iD"), blank=True, help_text=_("For example 0000-0002-1825-0097.")
+    )
+    github_url = models.URLField(_("GitHub profile"), blank=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Only published researchers are shown to visitors."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ResearcherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("researcher")
+        verbose_name_plural = _("researchers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"],
+                condition=~Q(orcid=""),
+                name="profiles_researcher_orcid_unique",
+                violation_error_message=_("Another researcher already has this ORCID iD."),
+            ),
+            models.CheckConstraint(
+                condition=Q(orcid="") | Q(orcid__regex=ORCID_PATTERN),
+                name="profiles_researcher_orcid_format",
+                violation_error_message=_("Enter an ORCID iD in the form 0000-0002-1825-0097."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "family_name"], name="researcher_published_name_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:researcher_detail", kwargs={"slug": self.slug})

@@ -1,0 +1,16 @@
+"""Fields that have a French and an English version (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Researcher, ResearchTopic
+
+
+@register(ResearchTopic)
+class ResearchTopicTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("fr", "en")
+
+
+@register(Researcher)
+class ResearcherTranslationOptions(TranslationOptions):
+    fields = ("position", "bio")

@@ -1,0 +1,12 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "profiles"
+
+urlpatterns = [
+    path("", views.researcher_list, name="researcher_list"),
+    path(_("researchers/<slug:slug>/"), views.researcher_detail, name="researcher_detail"),
+    path(_("topics/<slug:slug>/"), views.topic_detail, name="topic_detail"),
+]

@@ -1,0 +1,101 @@
+"""Admin for publications, their authors and the order in which they sign."""
+
+from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from profiles.admin import PublishActionsMixin, count_subquery
+
+from .models import Author, Authorship, Publication
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    fields = ["position", "author"]
+    autocomplete_fields = ["author"]
+    ordering = ["position"]
+    extra = 1
+    verbose_name = _("author")
+    verbose_name_plural = _("authors, in the order they sign")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("author")
+
+
+@admin.register(Publication)
+class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
+    list_display = ["title", "author_names", "year", "kind", "venue", "is_published"]
+    list_filter = ["is_published", "kind", "year", "topics"]
+    search_fields = ["title", "doi", "arxiv_id"]
+    autocomplete_fields = ["topics"]
+    inlines = [AuthorshipInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "year", "venue", "is_published"]}),
+        (_("Abstract"), {"fields": ["abstract"]}),
+        (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
+        (_("Research topics"), {"fields": ["topics"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by("position"),
+                )
+            )
+        )
+
+    @admin.display(description=_("authors"))
+    def author_names(self, publication: Publication) -> str:
+        names = [authorship.author.display_name for authorship in publication.authorships.all()]
+        if len(names) > 4:
+            return _("%(first)s and %(count)d others") % {
+                "first": ", ".join(names[:3]),
+                "count": len(names) - 3,
+            }
+        return ", ".join(names)
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "family_name", "given_name", "researcher_link", "publication_count"]
+    list_select_related = ["researcher"]
+    list_filter = [("researcher", admin.EmptyFieldListFilter)]
+    search_fields = ["display_name", "family_name", "given_name", "name_key", "orcid"]
+    autocomplete_fields = ["researcher"]
+    fields = ["display_name", "given_name", "family_name", "orcid", "researcher"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(publication_total=count_subquery(Authorship, "author"))
+        )
+
+    @admin.display(description=_("researcher"), ordering="researcher__family_name")
+    def researcher_link(self, author: Author) -> str:
+        if author.researcher is None:
+            return "—"
+        url = reverse("admin:profiles_researcher_change", args=[author.researcher.pk])
+        return format_html('<a href="{}">{}</a>', url, author.researcher.full_name)
+
+    @admin.display(description=_("publications"), ordering="publication_total")
+    def publication_count(self, author: Author) -> int:
+        return author.publication_total
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    list_display = ["publication", "position", "author"]
+    list_select_related = ["publication", "author"]
+    search_fields = ["publication__title", "author__display_name"]
+    autocomplete_fields = ["publication", "author"]
+    ordering = ["publication__title", "position"]

@@ -1,0 +1,234 @@
+"""Publications, the people who write them and the order in which they sign."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from profiles.collation import name_key
+from profiles.fields import OrcidField
+from profiles.models import Researcher, ResearchTopic
+
+from .identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, ArxivIdField, DOIField
+from .names import split_name
+
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+
+
+class Author(models.Model):
+    """A person who signs papers, whether or not they are one of the institute's researchers."""
+
+    display_name = models.CharField(
+        _("name as displayed"), max_length=255, help_text=_("For example Maciej Pióro.")
+    )
+    given_name = models.CharField(
+        _("given name"), max_length=150, blank=True, help_text=_("Filled in from the name if empty.")
+    )
+    family_name = models.CharField(
+        _("family name"), max_length=150, blank=True, help_text=_("Filled in from the name if empty.")
+    )
+    name_key = models.CharField(_("matching key"), max_length=255, editable=False, db_index=True)
+    orcid = OrcidField(_("ORCID iD"), blank=True)
+    researcher = models.OneToOneField(
+        Researcher,
+        verbose_name=_("researcher"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text=_("The institute's researcher this author is, if any."),
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"],
+                condition=~Q(orcid=""),
+                name="publications_author_orcid_unique",
+                violation_error_message=_("Another author already has this ORCID iD."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.display_name = " ".join(self.display_name.split())
+        if not (self.given_name or self.family_name):
+            self.given_name, self.family_name = split_name(self.display_name)
+        self.name_key = name_key(self.display_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "given_name", "family_name",
+                                       "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def public_profile(self) -> Researcher | None:
+        """The linked researcher when visitors may see their profile."""
+        if self.researcher is not None and self.researcher.is_published:
+            return self.researcher
+        return None
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_researcher(self, researcher: Researcher):
+        return self.filter(authorships__author__researcher=researcher)
+
+    def newest_first(self):
+        return self.order_by("-year", "-created_at", "-pk")
+
+    def with_authors(self):
+        """Prefetch the authors in order, with the researcher each one is (one query)."""
+        return self.prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author__researcher").order_by(
+                    "position"
+                ),
+            )
+        )
+
+
+class Publication(models.Model):
+    class Kind(models.TextChoices):
+        JOURNAL_ARTICLE = "article", _("Journal article")
+        CONFERENCE_PAPER = "inproceedings", _("Conference paper")
+        PREPRINT = "preprint", _("Preprint")
+        BOOK = "book", _("Book")
+        BOOK_CHAPTER = "incollection", _("Book chapter")
+        THESIS = "thesis", _("Thesis")
+        REPORT = "report", _("Technical report")
+        OTHER = "misc", _("Other")
+
+    title = models.CharField(_("title"), max_length=500)
+    abstract = models.TextField(_("abstract"), blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[
+            MinValueValidator(YEAR_MIN, _("The year must be %(limit_value)s or later.")),
+            MaxValueValidator(YEAR_MAX, _("The year must be %(limit_value)s or earlier.")),
+        ],
+    )
+    venue = models.CharField(
+        _("venue"), max_length=300, blank=True, help_text=_("Journal or conference, e.g. ICML 2024.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PREPRINT)
+    doi = DOIField(_("DOI"), blank=True)
+    arxiv_id = ArxivIdField(_("arXiv identifier"), blank=True)
+    url = models.URLField(_("web page"), blank=True)
+    pdf_url = models.URLField(_("PDF"), blank=True)
+    code_url = models.URLField(_("code"), blank=True)
+    topics = models.ManyToManyField(
+        ResearchTopic, verbose_name=_("research topics"), related_name="publications", blank=True
+    )
+    authors = models.ManyToManyField(
+        Author, through="Authorship", related_name="publications", verbose_name=_("authors")
+    )
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Only published publications are shown to visitors.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-created_at", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~Q(doi=""),
+                name="publications_publication_doi_unique",
+                violation_error_message=_("Another publication already has this DOI."),
+            ),
+            models.UniqueConstraint(
+                fields=["arxiv_id"],
+                condition=~Q(arxiv_id=""),
+                name="publications_publication_arxiv_id_unique",
+                violation_error_message=_("Another publication already has this arXiv identifier."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
+                name="publications_publication_year_range",
+                violation_error_message=_("The year must be between 1900 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(doi="") | Q(doi__regex=DOI_PATTERN),
+                name="publications_publication_doi_format",
+                violation_error_message=_("Enter a DOI such as 10.48550/arXiv.2307.11888."),
+            ),
+            models.CheckConstraint(
+                condition=Q(arxiv_id="") | Q(arxiv_id__regex=ARXIV_ID_PATTERN),
+                name="publications_publication_arxiv_id_format",
+                violation_error_message=_(
+                    "Enter an arXiv identifier such as 2307.11888 or math/0211159."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "-year"], name="publication_published_year_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("publications:publication_detail", kwargs={"pk": self.pk})
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class Authorship(models.Model):
+    """One author of one publication, at a position in the author list (1 is the first author)."""
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="authorships",
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authorships"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), validators=[MinValueValidator(1, _("Positions start at 1."))]
+    )
+
+    class Meta:
+        ordering = ["publication", "position"]
+        verbose_name = _("authorship")
+        verbose_name_plural = _("authorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "position"],
+                name="publications_authorship_position_unique",
+                violation_error_message=_("Two authors cannot have the same position."),
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "author"],
+                name="publications_authorship_author_unique",
+                violation_error_message=_("This author is already listed on this publication."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="publications_authorship_position_positive",
+                violation_error_message=_("Positions start at 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.author}"

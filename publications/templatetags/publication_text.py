@@ -1,0 +1,24 @@
+"""Template filters for showing publication text."""
+
+from django import template
+
+register = template.Library()
+
+EXCERPT_LENGTH = 140
+# An abstract only a little longer than the excerpt is shown whole rather than cut.
+EXCERPT_SLACK = 40
+
+
+@register.filter
+def abstract_excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of ``text`` cut at a word boundary near ``length`` characters, or "" if short.
+
+    An empty result means the text is short enough to be shown whole.
+    """
+    text = " ".join((text or "").split())
+    if len(text) <= length + EXCERPT_SLACK:
+        return ""
+    cut = text.rfind(" ", 0, length + 1)
+    if cut <= 0:
+        cut = length
+    return text[:cut].rstrip(" ,;:.-–—(") + "…"

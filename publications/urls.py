@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "publications"
+
+urlpatterns = [
+    path("<int:pk>/", views.publication_detail, name="publication_detail"),
+]

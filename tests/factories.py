@@ -1,0 +1,73 @@
+"""factory_boy factories for the directory's models."""
+
+import factory
+
+from profiles.models import Membership, Researcher, ResearchTopic
+from publications.models import Author, Authorship, Publication
+
+
+class ResearchTopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResearchTopic
+        django_get_or_create = ["slug"]
+
+    name_fr = factory.Sequence(lambda n: f"Sujet {n}")
+    name_en = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class ResearcherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Researcher
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    slug = factory.Sequence(lambda n: f"researcher-{n}")
+    membership = Membership.CORE_ACADEMIC
+    position_fr = "Professeure titulaire"
+    position_en = "Full Professor"
+    organization = "Université de Montréal"
+    is_published = True
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    display_name = factory.Sequence(lambda n: f"Author Number{n}")
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Publication
+
+    title = factory.Sequence(lambda n: f"A study of things, part {n}")
+    abstract = factory.Faker("paragraph", nb_sentences=8)
+    year = 2024
+    venue = "NeurIPS 2024"
+    kind = Publication.Kind.CONFERENCE_PAPER
+    is_published = True
+
+
+class AuthorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authorship
+
+    publication = factory.SubFactory(PublicationFactory)
+    author = factory.SubFactory(AuthorFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+def researcher_with_author(**kwargs) -> Researcher:
+    """A researcher and the author record that signs their papers."""
+    researcher = ResearcherFactory(**kwargs)
+    AuthorFactory(display_name=researcher.full_name, researcher=researcher)
+    return researcher
+
+
+def publication_with_authors(authors: list[Author], **kwargs) -> Publication:
+    """A publication signed by ``authors`` in this order."""
+    publication = PublicationFactory(**kwargs)
+    for position, author in enumerate(authors, start=1):
+        Authorship.objects.create(publication=publication, author=author, position=position)
+    return publication
