@@ -29,7 +29,7 @@ run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) loaddemo
 	$(MANAGE) localadmin
-	@echo "Open http://127.0.0.1:$(PORT)/fr/researchers/razvan-pascanu/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "Profile: http://127.0.0.1:$(PORT)/fr/chercheurs/razvan-pascanu/  Admin: http://127.0.0.1:$(PORT)/admin/"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -53,7 +53,9 @@ class PublishActionsMixin:
             obj.save(update_fields=["is_published", "updated_at"])
             changed += 1
         if published:
-            message = ngettext("%(count)d entry published.", "%(count)d entries published.", changed)
+            message = ngettext(
+                "%(count)d entry published.", "%(count)d entries published.", changed
+            )
         else:
             message = ngettext(
                 "%(count)d entry unpublished.", "%(count)d entries unpublished.", changed

@@ -81,9 +81,7 @@ class Researcher(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     google_scholar_url = models.URLField(_("Google Scholar profile"), blank=True)
-    orcid = OrcidField(
-        _("ORCID iD"), blank=True, help_text=_("For example 0000-0002-1825-0097.")
-    )
+    orcid = OrcidField(_("ORCID iD"), blank=True, help_text=_("For example 0000-0002-1825-0097."))
     github_url = models.URLField(_("GitHub profile"), blank=True)
     is_published = models.BooleanField(
         _("published"),
@@ -113,11 +111,16 @@ class Researcher(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_published", "family_name"], name="researcher_published_name_idx")
+            models.Index(
+                fields=["is_published", "family_name"], name="researcher_published_name_idx"
+            )
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:researcher_detail", kwargs={"slug": self.slug})
 
     @property
     def full_name(self) -> str:
@@ -126,6 +129,3 @@ class Researcher(models.Model):
     @property
     def orcid_url(self) -> str:
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
-
-    def get_absolute_url(self) -> str:
-        return reverse("profiles:researcher_detail", kwargs={"slug": self.slug})

@@ -16,12 +16,7 @@ def researcher_get_published(*, slug: str) -> Researcher:
 
 def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
     """The researcher's published publications, newest first, with their authors in order."""
-    return (
-        Publication.objects.published()
-        .for_researcher(researcher)
-        .with_authors()
-        .newest_first()
-    )
+    return Publication.objects.published().for_researcher(researcher).with_authors().newest_first()
 
 
 def researcher_directory() -> QuerySet[Researcher]:

@@ -43,9 +43,7 @@ def placeholder_portrait(*, initials: str) -> ContentFile:
 def demo_load(*, seed_file: Path = DEMO_SEED_FILE) -> DemoLoadReport:
     """Create or bring up to date the demo profile; running it again changes nothing."""
     seed = json.loads(seed_file.read_text(encoding="utf-8"))
-    topics = {
-        entry["slug"]: _topic_update_or_create(**entry) for entry in seed["topics"]
-    }
+    topics = {entry["slug"]: _topic_update_or_create(**entry) for entry in seed["topics"]}
     researcher = _researcher_update_or_create(seed["researcher"], topics)
     for entry in seed["publications"]:
         _publication_update_or_create(entry, topics)
@@ -67,8 +65,14 @@ def _researcher_update_or_create(entry: dict, topics: dict[str, ResearchTopic]) 
     researcher = Researcher.objects.filter(slug=entry["slug"]).first() or Researcher(
         slug=entry["slug"]
     )
-    for field in ["given_name", "family_name", "membership", "position_fr", "position_en",
-                  "organization"]:
+    for field in [
+        "given_name",
+        "family_name",
+        "membership",
+        "position_fr",
+        "position_en",
+        "organization",
+    ]:
         setattr(researcher, field, entry[field])
     researcher.is_published = True
     if not researcher.portrait or not researcher.portrait.storage.exists(researcher.portrait.name):

@@ -66,7 +66,13 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "family_name", "given_name", "researcher_link", "publication_count"]
+    list_display = [
+        "display_name",
+        "family_name",
+        "given_name",
+        "researcher_link",
+        "publication_count",
+    ]
     list_select_related = ["researcher"]
     list_filter = [("researcher", admin.EmptyFieldListFilter)]
     search_fields = ["display_name", "family_name", "given_name", "name_key", "orcid"]

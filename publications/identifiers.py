@@ -12,9 +12,7 @@ ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})$"
 _DOI_RE = re.compile(DOI_PATTERN)
 _ARXIV_RE = re.compile(ARXIV_ID_PATTERN)
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_ARXIV_PREFIX = re.compile(
-    r"^(https?://(www\.)?arxiv\.org/(abs|pdf)/|arxiv:\s*)", re.IGNORECASE
-)
+_ARXIV_PREFIX = re.compile(r"^(https?://(www\.)?arxiv\.org/(abs|pdf)/|arxiv:\s*)", re.IGNORECASE)
 _ARXIV_VERSION = re.compile(r"v\d+$")
 
 

@@ -24,10 +24,16 @@ class Author(models.Model):
         _("name as displayed"), max_length=255, help_text=_("For example Maciej Pióro.")
     )
     given_name = models.CharField(
-        _("given name"), max_length=150, blank=True, help_text=_("Filled in from the name if empty.")
+        _("given name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Filled in from the name if empty."),
     )
     family_name = models.CharField(
-        _("family name"), max_length=150, blank=True, help_text=_("Filled in from the name if empty.")
+        _("family name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Filled in from the name if empty."),
     )
     name_key = models.CharField(_("matching key"), max_length=255, editable=False, db_index=True)
     orcid = OrcidField(_("ORCID iD"), blank=True)
@@ -63,8 +69,12 @@ class Author(models.Model):
             self.given_name, self.family_name = split_name(self.display_name)
         self.name_key = name_key(self.display_name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "given_name", "family_name",
-                                       "name_key"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "given_name",
+                "family_name",
+                "name_key",
+            }
         super().save(*args, **kwargs)
 
     @property
@@ -118,7 +128,10 @@ class Publication(models.Model):
         ],
     )
     venue = models.CharField(
-        _("venue"), max_length=300, blank=True, help_text=_("Journal or conference, e.g. ICML 2024.")
+        _("venue"),
+        max_length=300,
+        blank=True,
+        help_text=_("Journal or conference, e.g. ICML 2024."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PREPRINT)
     doi = DOIField(_("DOI"), blank=True)
@@ -133,7 +146,9 @@ class Publication(models.Model):
         Author, through="Authorship", related_name="publications", verbose_name=_("authors")
     )
     is_published = models.BooleanField(
-        _("published"), default=True, help_text=_("Only published publications are shown to visitors.")
+        _("published"),
+        default=True,
+        help_text=_("Only published publications are shown to visitors."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -175,7 +190,9 @@ class Publication(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["is_published", "-year"], name="publication_published_year_idx")]
+        indexes = [
+            models.Index(fields=["is_published", "-year"], name="publication_published_year_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title

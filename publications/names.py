@@ -2,8 +2,27 @@
 
 # Lower-case particles that belong to the family name ("Hado van Hasselt", "Tamara von Glehn").
 NAME_PARTICLES = frozenset(
-    {"da", "das", "de", "del", "della", "der", "di", "do", "dos", "du", "la", "le", "ten", "ter",
-     "van", "von", "den", "y", "zu"}
+    {
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "ten",
+        "ter",
+        "van",
+        "von",
+        "den",
+        "y",
+        "zu",
+    }
 )
 
 

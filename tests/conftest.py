@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from profiles.models import Researcher
 
@@ -14,6 +15,16 @@ from profiles.models import Researcher
 def _media_root(settings, tmp_path):
     """Each test writes uploaded and generated files in a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Code under test runs in the site's default language unless a test says otherwise.
+
+    Requests activate their page's language and leave it active in the test's thread.
+    """
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
