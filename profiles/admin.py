@@ -1,6 +1,7 @@
 """Admin for researchers and research topics."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -22,6 +23,10 @@ def count_subquery(through_model, field: str):
         .values("total")
     )
     return Coalesce(Subquery(rows), 0)
+
+
+# Links typed without a scheme are taken as https, as Django 6 will do.
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class TranslationTabsMixin:
@@ -106,12 +111,13 @@ class ResearcherAdmin(PublishActionsMixin, TranslationTabsMixin, TranslationAdmi
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["given_name", "family_name"]}
     readonly_fields = ["portrait_preview", "created_at", "updated_at"]
+    formfield_overrides = HTTPS_URL_FIELDS
     fieldsets = [
         (None, {"fields": ["given_name", "family_name", "slug", "is_published"]}),
         (_("Portrait"), {"fields": ["portrait", "portrait_preview"]}),
         (_("Position"), {"fields": ["membership", "position", "organization", "bio", "topics"]}),
         (_("Links"), {"fields": ["website", "google_scholar_url", "orcid", "github_url"]}),
-        (_("History"), {"fields": ["created_at", "updated_at"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     @admin.display(description=_("name"), ordering="family_name")

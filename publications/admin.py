@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin import PublishActionsMixin, count_subquery
+from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin, count_subquery
 
+from .forms import AuthorshipFormSet
 from .models import Author, Authorship, Publication
 
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
+    formset = AuthorshipFormSet
     fields = ["position", "author"]
     autocomplete_fields = ["author"]
     ordering = ["position"]
@@ -33,12 +35,13 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
     autocomplete_fields = ["topics"]
     inlines = [AuthorshipInline]
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = HTTPS_URL_FIELDS
     fieldsets = [
         (None, {"fields": ["title", "kind", "year", "venue", "is_published"]}),
         (_("Abstract"), {"fields": ["abstract"]}),
         (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
         (_("Research topics"), {"fields": ["topics"]}),
-        (_("History"), {"fields": ["created_at", "updated_at"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
