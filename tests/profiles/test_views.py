@@ -301,3 +301,54 @@ def test_root_redirects_to_a_language(client, db):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert response["Location"] == "/en/"
+
+
+def test_not_found_page_is_styled_and_translated(client, db):
+    french = client.get("/fr/chercheurs/personne/")
+    english = client.get("/en/researchers/nobody/")
+
+    assert french.status_code == english.status_code == 404
+    assert "Page introuvable" in text_of(french)
+    assert "Page not found" in text_of(english)
+    assert "/static/css/site.css" in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_server_error_page_is_translated(client, settings):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = render_to_string("500.html")
+    french = render_to_string("500.html")
+
+    assert "Something went wrong" in english
+    assert "Une erreur s'est produite" in unescape(french)
+
+
+def _page_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_directory_and_topic_pages_cost_constant_queries(client):
+    topic = ResearchTopic.objects.create(
+        slug="optimisation", name_fr="Optimisation", name_en="Optimization"
+    )
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            researcher = researcher_with_author()
+            researcher.topics.add(topic)
+            publication = publication_with_authors([researcher.author, AuthorFactory()])
+            publication.topics.add(topic)
+
+    grow(5)
+    few = (_page_queries(client, "/fr/"), _page_queries(client, topic.get_absolute_url()))
+    grow(60)
+    many = (_page_queries(client, "/fr/"), _page_queries(client, topic.get_absolute_url()))
+
+    assert few == many
