@@ -2,28 +2,15 @@
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from .facets import count_subquery
 from .models import Researcher, ResearchTopic
-
-
-def count_subquery(through_model, field: str):
-    """Count rows of ``through_model`` pointing at the outer row, without joining them in."""
-    rows = (
-        through_model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows), 0)
-
 
 # Links typed without a scheme are taken as https, as Django 6 will do.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -75,14 +62,14 @@ class ResearchTopicAdmin(TranslationTabsMixin, TranslationAdmin):
     prepopulated_fields = {"slug": ["name_fr"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        through_researchers = Researcher.topics.through
-        through_publications = ResearchTopic.publications.rel.through
+        researcher_links = Researcher.topics.through.objects.all()
+        publication_links = ResearchTopic.publications.rel.through.objects.all()
         return (
             super()
             .get_queryset(request)
             .annotate(
-                researcher_total=count_subquery(through_researchers, "researchtopic"),
-                publication_total=count_subquery(through_publications, "researchtopic"),
+                researcher_total=count_subquery(researcher_links, "researchtopic"),
+                publication_total=count_subquery(publication_links, "researchtopic"),
             )
         )
 

@@ -1,11 +1,13 @@
 """Researchers of the institute and the research topics they work on."""
 
+from urllib.parse import urlencode
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .collation import collation_key
+from .collation import collation_key, fold
 from .fields import OrcidField
 from .validators import ORCID_PATTERN
 
@@ -32,6 +34,10 @@ class ResearchTopic(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("profiles:topic_detail", kwargs={"slug": self.slug})
 
+    def get_publications_url(self) -> str:
+        """The publication list filtered by this topic."""
+        return f"{reverse('publications:publication_list')}?{urlencode({'topic': self.slug})}"
+
 
 def sorted_topics(topics) -> list[ResearchTopic]:
     """Topics in the alphabetical order of the active language, accents and case ignored."""
@@ -49,6 +55,13 @@ class Membership(models.TextChoices):
 class ResearcherQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def search(self, text: str):
+        """Researchers whose name holds every word of ``text``, accents and case ignored."""
+        queryset = self
+        for word in fold(text).split():
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset
 
 
 class Researcher(models.Model):
@@ -90,6 +103,8 @@ class Researcher(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Lower-case name without accents, so that "Páscanu" finds "Pascanu" on every database.
+    search_name = models.CharField(max_length=201, editable=False, default="")
 
     objects = ResearcherQuerySet.as_manager()
 
@@ -118,6 +133,12 @@ class Researcher(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.full_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:researcher_detail", kwargs={"slug": self.slug})

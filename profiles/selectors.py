@@ -1,11 +1,23 @@
 """Reads for the public researcher pages, each a fixed number of queries."""
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from publications.models import Publication
 
-from .models import Researcher, ResearchTopic
+from .facets import (
+    FacetOption,
+    choice_options,
+    count_by,
+    count_subquery,
+    topic_options,
+    without,
+)
+from .filters import ResearcherFilter, filter_messages, filters_in_use
+from .models import Membership, Researcher, ResearchTopic, sorted_topics
 
 
 def researcher_get_published(*, slug: str) -> Researcher:
@@ -15,13 +27,76 @@ def researcher_get_published(*, slug: str) -> Researcher:
 
 
 def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
-    """The researcher's published publications, newest first, with their authors in order."""
-    return Publication.objects.published().for_researcher(researcher).with_authors().newest_first()
+    """The researcher's published publications, newest first, with authors and topics."""
+    return (
+        Publication.objects.published()
+        .for_researcher(researcher)
+        .with_authors()
+        .with_topics()
+        .newest_first()
+    )
 
 
-def researcher_directory() -> QuerySet[Researcher]:
-    """Published researchers by family name."""
-    return Researcher.objects.published().order_by("family_name", "given_name", "pk")
+@dataclass
+class ResearcherSearch:
+    """The filtered directory with the counts each other choice would give."""
+
+    filterset: ResearcherFilter
+    researchers: QuerySet[Researcher]
+    topics: list[FacetOption]
+    memberships: list[FacetOption]
+
+    @property
+    def messages(self) -> list[str]:
+        return filter_messages(self.filterset)
+
+    @property
+    def is_filtered(self) -> bool:
+        return filters_in_use(self.filterset)
+
+
+def _directory(params: QueryDict) -> QuerySet[Researcher]:
+    return ResearcherFilter(params, queryset=Researcher.objects.published()).qs
+
+
+def researcher_search(*, params: QueryDict) -> ResearcherSearch:
+    """Published researchers matching ``params`` by family name, with facet counts."""
+    queryset = Researcher.objects.published().order_by("family_name", "given_name", "pk")
+    filterset = ResearcherFilter(params, queryset=queryset)
+    filterset.is_valid()  # validates the form: invalid values are reported, then left out
+    cleaned = filterset.form.cleaned_data
+    topic_links = Researcher.topics.through.objects.filter(
+        researcher__in=_directory(without(params, ["topic"])).values("pk")
+    )
+    topics = topic_options(
+        count_by(topic_links, "researchtopic"),
+        {topic.slug for topic in cleaned.get("topic") or []},
+    )
+    memberships = choice_options(
+        Membership.choices,
+        count_by(_directory(without(params, ["membership"])), "membership"),
+        set(cleaned.get("membership") or []),
+    )
+    return ResearcherSearch(filterset, filterset.qs, topics, memberships)
+
+
+def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
+    """Number of the researcher's published publications on each topic."""
+    links = Publication.topics.through.objects.filter(
+        publication__in=Publication.objects.published().for_researcher(researcher).values("pk")
+    )
+    return count_by(links, "researchtopic")
+
+
+def topic_index() -> list[ResearchTopic]:
+    """Every topic with its numbers of published researchers and publications, A to Z."""
+    researcher_links = Researcher.topics.through.objects.filter(researcher__is_published=True)
+    publication_links = Publication.topics.through.objects.filter(publication__is_published=True)
+    topics = ResearchTopic.objects.annotate(
+        researcher_count=count_subquery(researcher_links, "researchtopic"),
+        publication_count=count_subquery(publication_links, "researchtopic"),
+    )
+    return sorted_topics(topics)
 
 
 def topic_get(*, slug: str) -> ResearchTopic:
@@ -37,5 +112,11 @@ def topic_get(*, slug: str) -> ResearchTopic:
 
 
 def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
-    """The topic's published publications, newest first, with their authors in order."""
-    return Publication.objects.published().filter(topics=topic).with_authors().newest_first()
+    """The topic's published publications, newest first, with authors and topics."""
+    return (
+        Publication.objects.published()
+        .filter(topics=topic)
+        .with_authors()
+        .with_topics()
+        .newest_first()
+    )

@@ -3,43 +3,84 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .models import sorted_topics
 from .selectors import (
-    researcher_directory,
     researcher_get_published,
     researcher_publications,
+    researcher_search,
+    researcher_topic_counts,
     topic_get,
+    topic_index,
     topic_publications,
 )
 
 PUBLICATIONS_PER_PAGE = 20
 RESEARCHERS_PER_PAGE = 24
+TOPIC_LATEST_PUBLICATIONS = 10
 
 
 @require_safe
 def researcher_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(researcher_directory(), RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "profiles/researcher_list.html", {"page_obj": page})
+    search = researcher_search(params=request.GET)
+    page = Paginator(search.researchers, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "search": search,
+        "page_obj": page,
+        "query": search.filterset.form.cleaned_data.get("q") or "",
+    }
+    return render(request, "profiles/researcher_list.html", context)
 
 
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     researcher = researcher_get_published(slug=slug)
+    topics = sorted_topics(researcher.topics.all())
+    counts = researcher_topic_counts(researcher=researcher)
     publications = researcher_publications(researcher=researcher)
+
+    # The owner's publications can be narrowed to one of the owner's topics, on the profile.
+    messages = []
+    chosen_topic = None
+    requested = request.GET.get("topic", "")
+    if requested:
+        chosen_topic = next((topic for topic in topics if topic.slug == requested), None)
+        if chosen_topic is None:
+            messages.append(
+                _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
+                % {"topic": requested[:100]}
+            )
+        else:
+            publications = publications.filter(topics=chosen_topic)
+
     page = Paginator(publications, PUBLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "researcher": researcher,
-        "topics": sorted_topics(researcher.topics.all()),
+        "topics": topics,
+        "topic_filter": [
+            (topic, counts.get(topic.pk, 0)) for topic in topics if counts.get(topic.pk)
+        ],
+        "chosen_topic": chosen_topic,
+        "filter_messages": messages,
         "page_obj": page,
     }
     return render(request, "profiles/researcher_detail.html", context)
 
 
 @require_safe
+def topic_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "profiles/topic_list.html", {"topics": topic_index()})
+
+
+@require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
     publications = topic_publications(topic=topic)
-    page = Paginator(publications, PUBLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "profiles/topic_detail.html", {"topic": topic, "page_obj": page})
+    context = {
+        "topic": topic,
+        "latest_publications": publications[:TOPIC_LATEST_PUBLICATIONS],
+        "publication_count": publications.count(),
+    }
+    return render(request, "profiles/topic_detail.html", context)

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin, count_subquery
+from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
+from profiles.facets import count_subquery
 
 from .forms import AuthorshipFormSet
 from .models import Author, Authorship, Publication
@@ -86,7 +87,7 @@ class AuthorAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(publication_total=count_subquery(Authorship, "author"))
+            .annotate(publication_total=count_subquery(Authorship.objects.all(), "author"))
         )
 
     @admin.display(description=_("researcher"), ordering="researcher__family_name")

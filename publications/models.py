@@ -2,11 +2,11 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from profiles.collation import name_key
+from profiles.collation import fold, name_key
 from profiles.fields import OrcidField
 from profiles.models import Researcher, ResearchTopic
 
@@ -92,8 +92,23 @@ class PublicationQuerySet(models.QuerySet):
     def for_researcher(self, researcher: Researcher):
         return self.filter(authorships__author__researcher=researcher)
 
+    def search(self, text: str):
+        """Publications holding every word of ``text`` in their title, abstract, venue or
+        author names, accents and case ignored."""
+        queryset = self
+        for word in fold(text).split():
+            by_author = Authorship.objects.filter(
+                publication=OuterRef("pk"), author__name_key__contains=word
+            )
+            queryset = queryset.filter(Q(search_text__contains=word) | Exists(by_author))
+        return queryset
+
     def newest_first(self):
         return self.order_by("-year", "-created_at", "-pk")
+
+    def with_topics(self):
+        """Prefetch the research topics (one query)."""
+        return self.prefetch_related(Prefetch("topics", queryset=ResearchTopic.objects.all()))
 
     def with_authors(self):
         """Prefetch the authors in order, with the researcher each one is (one query)."""
@@ -152,6 +167,8 @@ class Publication(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Title, venue and abstract in lower case without accents, for searching on every database.
+    search_text = models.TextField(editable=False, default="")
 
     objects = PublicationQuerySet.as_manager()
 
@@ -196,6 +213,12 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join([self.title, self.venue, self.abstract]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("publications:publication_detail", kwargs={"pk": self.pk})

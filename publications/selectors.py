@@ -1,18 +1,75 @@
-"""Reads for the public publication pages."""
+"""Reads for the public publication pages, each a fixed number of queries."""
 
-from django.db.models import Prefetch
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
-from profiles.models import ResearchTopic
+from profiles.facets import FacetOption, choice_options, count_by, topic_options, without
+from profiles.filters import filter_messages, filters_in_use
 
+from .filters import PublicationFilter
 from .models import Publication
+
+# The query parameters each facet leaves out when counting its own options.
+FACET_PARAMETERS = {"topic": ["topic"], "kind": ["kind"], "year": ["year_from", "year_to"]}
 
 
 def publication_get_published(*, pk: int) -> Publication:
     """The published publication with its authors in order and its topics, or 404."""
-    queryset = (
-        Publication.objects.published()
-        .with_authors()
-        .prefetch_related(Prefetch("topics", queryset=ResearchTopic.objects.all()))
-    )
+    queryset = Publication.objects.published().with_authors().with_topics()
     return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass
+class PublicationSearch:
+    """A filtered publication list with the counts each other choice would give."""
+
+    filterset: PublicationFilter
+    publications: QuerySet[Publication]
+    topics: list[FacetOption] = field(default_factory=list)
+    kinds: list[FacetOption] = field(default_factory=list)
+    years: list[FacetOption] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[str]:
+        return filter_messages(self.filterset)
+
+    @property
+    def is_filtered(self) -> bool:
+        return filters_in_use(self.filterset, ignore=("sort",))
+
+
+def _filtered(params: QueryDict) -> QuerySet[Publication]:
+    return PublicationFilter(params, queryset=Publication.objects.published()).qs
+
+
+def publication_search(*, params: QueryDict) -> PublicationSearch:
+    """Published publications matching ``params``, with facet counts for topics, kinds, years."""
+    filterset = PublicationFilter(params, queryset=Publication.objects.published().newest_first())
+    publications = filterset.qs.with_authors().with_topics()
+    filterset.is_valid()  # validates the form: invalid values are reported, then left out
+    cleaned = filterset.form.cleaned_data
+
+    topic_links = Publication.topics.through.objects.filter(
+        publication__in=_filtered(without(params, FACET_PARAMETERS["topic"])).values("pk")
+    )
+    topics = topic_options(
+        count_by(topic_links, "researchtopic"),
+        {topic.slug for topic in cleaned.get("topic") or []},
+    )
+    kinds = choice_options(
+        Publication.Kind.choices,
+        count_by(_filtered(without(params, FACET_PARAMETERS["kind"])), "kind"),
+        set(cleaned.get("kind") or []),
+    )
+    year_counts = count_by(_filtered(without(params, FACET_PARAMETERS["year"])), "year")
+    for chosen in (cleaned.get("year_from"), cleaned.get("year_to")):
+        if chosen is not None:
+            year_counts.setdefault(int(chosen), 0)
+    years = [
+        FacetOption(str(year), str(year), total, False)
+        for year, total in sorted(year_counts.items(), reverse=True)
+    ]
+    return PublicationSearch(filterset, publications, topics, kinds, years)

@@ -1,12 +1,32 @@
 """Public pages about publications."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from profiles.models import sorted_topics
 
-from .selectors import publication_get_published
+from .selectors import publication_get_published, publication_search
+
+PUBLICATIONS_PER_PAGE = 20
+
+
+@require_safe
+def publication_list(request: HttpRequest) -> HttpResponse:
+    search = publication_search(params=request.GET)
+    page = Paginator(search.publications, PUBLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    cleaned = search.filterset.form.cleaned_data
+    context = {
+        "search": search,
+        "page_obj": page,
+        "query": cleaned.get("q") or "",
+        "year_from": cleaned.get("year_from"),
+        "year_to": cleaned.get("year_to"),
+        "sort": cleaned.get("sort") or "",
+        "researcher": cleaned.get("researcher"),
+    }
+    return render(request, "publications/publication_list.html", context)
 
 
 @require_safe

@@ -70,9 +70,11 @@ def text_of(response) -> str:
 
 
 def topic_names(response) -> list[str]:
+    """The names in the profile's research topics section, in page order."""
     html = response.content.decode()
+    section = html.split('id="topics-heading"')[1].split("</section>")[0]
     return [
-        unescape(name) for name in re.findall(r'<a class="topic" href="[^"]+">([^<]+)</a>', html)
+        unescape(name) for name in re.findall(r'<a class="topic" href="[^"]+">([^<]+)</a>', section)
     ]
 
 
@@ -251,7 +253,7 @@ def test_profile_costs_the_same_queries_for_5_or_300_publications(client):
     many = _profile_queries(client, 300)
 
     assert few == many
-    assert few <= 6
+    assert few <= 7
 
 
 def test_topic_page_lists_its_researchers_and_publications(client, demo):

@@ -29,7 +29,7 @@ def test_publication_page_shows_identifiers_links_and_topics(client, db):
     assert 'href="https://doi.org/10.1000/xyz.1"' in html
     assert 'href="https://arxiv.org/abs/2401.00001"' in html
     assert 'href="https://example.org/code"' in html
-    assert 'href="/fr/sujets/optimisation/">Optimisation</a>' in html
+    assert 'href="/fr/publications/?topic=optimisation">Optimisation</a>' in html
     english = client.get(publication.get_absolute_url().replace("/fr/", "/en/", 1))
     assert "Optimization" in english.content.decode()
 

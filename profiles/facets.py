@@ -1,0 +1,66 @@
+"""Facet counts: how many results each option of a filter would give with the other filters."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+
+from .models import ResearchTopic, sorted_topics
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def without(params: QueryDict, names: list[str]) -> QueryDict:
+    """``params`` without the given parameters: the other filters of a facet."""
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params
+
+
+def count_by(queryset: QuerySet, field: str) -> dict:
+    """Rows of ``queryset`` per value of ``field``, in one GROUP BY query."""
+    return dict(
+        queryset.order_by()
+        .values_list(field)
+        .annotate(total=Count("*"))
+        .values_list(field, "total")
+    )
+
+
+def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:
+    """Topics that give results, or are chosen, in alphabetical order, with their counts."""
+    return [
+        FacetOption(topic.slug, topic.name, counts.get(topic.pk, 0), topic.slug in selected)
+        for topic in sorted_topics(ResearchTopic.objects.all())
+        if topic.pk in counts or topic.slug in selected
+    ]
+
+
+def choice_options(choices, counts: dict[str, int], selected: set[str]) -> list[FacetOption]:
+    """Options of a choice field that give results, or are chosen, with their counts."""
+    return [
+        FacetOption(value, str(label), counts.get(value, 0), value in selected)
+        for value, label in choices
+        if value in counts or value in selected
+    ]
+
+
+def count_subquery(links: QuerySet, field: str):
+    """Count the rows of ``links`` pointing at the outer row, as a subquery (no join, no
+    duplicated rows): for annotating each row of a list with a count."""
+    rows = (
+        links.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows), 0)

@@ -1,0 +1,101 @@
+"""Filters of the public lists: every state is a plain GET query string, bad values are
+reported and left out, never fatal."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Researcher, ResearchTopic
+
+SEARCH_MAX_LENGTH = 200
+
+
+class KnownChoicesField(forms.ModelMultipleChoiceField):
+    """Keeps the values that exist and sets the unknown ones aside, instead of failing whole.
+
+    A bookmarked list filtered by three topics still works when one of them was removed.
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        values = {str(item) for item in value}
+        found = self.queryset.filter(**{f"{key}__in": values})
+        self.unknown_values = sorted(values - {str(getattr(obj, key)) for obj in found})
+        return found
+
+
+class KnownTopicsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownChoicesField
+
+
+class UnknownValuesForm(forms.Form):
+    """A filter form that reports, without failing, the values a lenient field set aside."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for field in self.fields.values():
+            for value in getattr(field, "unknown_values", []):
+                self.add_error(
+                    None,
+                    _("%(filter)s: “%(value)s” is unknown.")
+                    % {"filter": field.label, "value": value},
+                )
+        return cleaned_data
+
+
+def filter_messages(filterset: django_filters.FilterSet) -> list[str]:
+    """A message for each query parameter, or value, that the filters ignored."""
+    form = filterset.form
+    return [
+        message
+        if name == NON_FIELD_ERRORS
+        else gettext("%(filter)s: %(message)s")
+        % {"filter": form.fields[name].label, "message": message}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def filters_in_use(filterset: django_filters.FilterSet, *, ignore: tuple[str, ...] = ()) -> bool:
+    """Whether the query string sets any filter (a sort order alone does not count)."""
+    return any(
+        value
+        for name in filterset.form.fields
+        if name not in ignore
+        for value in filterset.data.getlist(name)
+    )
+
+
+class ResearcherFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name"), method="filter_name", max_length=SEARCH_MAX_LENGTH
+    )
+    topic = KnownTopicsFilter(
+        label=_("Research topics"),
+        queryset=ResearchTopic.objects.all(),
+        to_field_name="slug",
+        method="filter_topics",
+    )
+    membership = django_filters.MultipleChoiceFilter(
+        label=_("Membership"), choices=Membership.choices
+    )
+
+    class Meta:
+        model = Researcher
+        form = UnknownValuesForm
+        fields = ["q", "topic", "membership"]
+
+    def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
+        if not topics:
+            return queryset
+        # Exists rather than a join: a researcher with two of the topics is listed once.
+        links = Researcher.topics.through.objects.filter(
+            researcher=OuterRef("pk"), researchtopic__in=topics
+        )
+        return queryset.filter(Exists(links))

@@ -1,0 +1,94 @@
+"""The publication list's filters: every state is a plain GET query string."""
+
+import django_filters
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from profiles.filters import SEARCH_MAX_LENGTH, KnownTopicsFilter, UnknownValuesForm
+from profiles.models import Researcher, ResearchTopic
+
+from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
+
+
+class PublicationSort(models.TextChoices):
+    NEWEST = "newest", _("Newest first")
+    OLDEST = "oldest", _("Oldest first")
+    TITLE = "title", _("Title")
+
+
+SORT_ORDERS = {
+    PublicationSort.NEWEST: ["-year", "-created_at", "-pk"],
+    PublicationSort.OLDEST: ["year", "created_at", "pk"],
+    PublicationSort.TITLE: ["title", "pk"],
+}
+
+
+class PublicationFilter(django_filters.FilterSet):
+    """Filters of the publication list. Invalid values are reported and left out."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Words from the title, the abstract or an author's name."),
+    )
+    topic = KnownTopicsFilter(
+        label=_("Research topics"),
+        queryset=ResearchTopic.objects.all(),
+        to_field_name="slug",
+        method="filter_topics",
+    )
+    year_from = django_filters.NumberFilter(
+        label=_("From year"),
+        field_name="year",
+        lookup_expr="gte",
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+    )
+    year_to = django_filters.NumberFilter(
+        label=_("To year"),
+        field_name="year",
+        lookup_expr="lte",
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+    )
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Publication.Kind.choices)
+    researcher = django_filters.ModelChoiceFilter(
+        label=_("Researcher"),
+        queryset=Researcher.objects.published(),
+        to_field_name="slug",
+        method="filter_researcher",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=PublicationSort.choices,
+        method="sort_by",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Publication
+        form = UnknownValuesForm
+        fields = ["q", "topic", "year_from", "year_to", "kind", "researcher", "sort"]
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
+        if not topics:
+            return queryset
+        # Exists rather than a join: a publication with two of the topics is listed once.
+        links = Publication.topics.through.objects.filter(
+            publication=OuterRef("pk"), researchtopic__in=topics
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_researcher(self, queryset: QuerySet, name: str, researcher) -> QuerySet:
+        signed = Authorship.objects.filter(
+            publication=OuterRef("pk"), author__researcher=researcher
+        )
+        return queryset.filter(Exists(signed))
+
+    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORT_ORDERS[PublicationSort(value)])
