@@ -32,8 +32,11 @@ run: install
 	@echo "Profile: http://127.0.0.1:$(PORT)/fr/chercheurs/razvan-pascanu/  Admin: http://127.0.0.1:$(PORT)/admin/"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
+CHROMIUM ?= /usr/bin/chromium
+
 test: install
 	$(BIN)/pytest
+	@test -x $(CHROMIUM) || echo "NOTE: Chromium is not installed, so the browser tests in tests/browser were skipped (apt-get install chromium)."
 
 lint: install
 	$(BIN)/ruff check .

@@ -40,3 +40,8 @@ def collation_key(text: str) -> tuple[str, str]:
 def name_key(text: str) -> str:
     """Matching key for a person's name: accents, case and punctuation ignored."""
     return " ".join(_NOT_WORD.sub(" ", fold(text)).replace("_", " ").split())
+
+
+def title_key(text: str) -> str:
+    """Matching key for a title: case, accents, spaces and punctuation ignored."""
+    return "".join(_NOT_WORD.sub(" ", fold(text)).replace("_", " ").split())

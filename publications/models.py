@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from profiles.collation import fold, name_key
+from profiles.collation import fold, name_key, title_key
 from profiles.fields import OrcidField
 from profiles.models import Researcher, ResearchTopic
 
@@ -64,18 +64,20 @@ class Author(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+
+    DERIVED_FIELDS = ("display_name", "given_name", "family_name", "name_key")
+
+    def refresh_derived_fields(self) -> None:
+        """Tidy the name and recompute its parts and matching key (save() does it; bulk
+        writes call it themselves)."""
         self.display_name = " ".join(self.display_name.split())
         if not (self.given_name or self.family_name):
             self.given_name, self.family_name = split_name(self.display_name)
         self.name_key = name_key(self.display_name)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "given_name",
-                "family_name",
-                "name_key",
-            }
-        super().save(*args, **kwargs)
 
     @property
     def public_profile(self) -> Researcher | None:
@@ -169,6 +171,8 @@ class Publication(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Title, venue and abstract in lower case without accents, for searching on every database.
     search_text = models.TextField(editable=False, default="")
+    # The title without case, accents, spaces or punctuation: look-alikes share it.
+    title_key = models.CharField(max_length=500, editable=False, default="", db_index=True)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -215,13 +219,20 @@ class Publication(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(" ".join([self.title, self.venue, self.abstract]))
+        self.refresh_derived_fields()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("publications:publication_detail", kwargs={"pk": self.pk})
+
+    DERIVED_FIELDS = ("search_text", "title_key")
+
+    def refresh_derived_fields(self) -> None:
+        """Recompute the search fields (save() does it; bulk writes call it themselves)."""
+        self.search_text = fold(" ".join([self.title, self.venue, self.abstract]))
+        self.title_key = title_key(self.title)
 
     @property
     def arxiv_url(self) -> str:

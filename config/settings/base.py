@@ -129,4 +129,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # The BibTeX import reports unreadable entries itself, by key and line.
+    "loggers": {"bibtexparser": {"level": "ERROR"}},
 }
