@@ -362,7 +362,12 @@ def _write_authorships(
     groups: list[_Group], researcher_author: Author | None, report: ImportReport
 ) -> None:
     """Authors matched by name (or created once) and signed in order, in a few queries."""
-    names = {name_key(parsed.display_name): parsed for g in groups for parsed in g.entry.authors}
+    names = {
+        name_key(parsed.display_name): parsed
+        for g in groups
+        for parsed in g.entry.authors
+        if researcher_author is None or not _is_researcher(parsed, researcher_author)
+    }
     known: dict[str, Author] = {}
     for chunk in _chunks(list(names)):
         for author in Author.objects.filter(name_key__in=chunk).order_by("-pk"):
@@ -385,10 +390,11 @@ def _write_authorships(
         seen: set[int] = set()
         found_researcher = researcher_author is None
         for parsed in group.entry.authors:
-            author = known[name_key(parsed.display_name)]
             if researcher_author is not None and _is_researcher(parsed, researcher_author):
                 author = researcher_author
                 found_researcher = True
+            else:
+                author = known[name_key(parsed.display_name)]
             if author.pk in seen:
                 continue
             seen.add(author.pk)
