@@ -1,17 +1,21 @@
 """Admin for publications, their authors and the order in which they sign."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
 from profiles.facets import count_subquery
 
-from .forms import AuthorshipFormSet
-from .models import Author, Authorship, Publication
+from .forms import AuthorshipFormSet, BibtexImportForm
+from .models import Author, Authorship, PendingImport, Publication
+from .services import publication_import_bibtex
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -56,6 +60,89 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
                 )
             )
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "import-bibtex/",
+                self.admin_site.admin_view(self.import_bibtex_view),
+                name="publications_publication_import_bibtex",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_bibtex_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload or paste BibTeX, see what each entry would become, then confirm."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._import_confirm(request)
+        if request.method == "POST":
+            form = BibtexImportForm(request.POST, request.FILES)
+        else:
+            form = BibtexImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import BibTeX"),
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            # Pending imports older than a day were abandoned.
+            PendingImport.objects.filter(created_by=request.user).delete()
+            pending = PendingImport.objects.create(
+                text=form.cleaned_data["bibtex"],
+                created_by=request.user,
+                researcher=form.cleaned_data["researcher"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+            )
+            pending.topics.set(form.cleaned_data["topics"])
+            context["report"] = self._run_import(pending, dry_run=True)
+            context["pending"] = pending
+            return TemplateResponse(
+                request, "admin/publications/publication/import_preview.html", context
+            )
+        return TemplateResponse(
+            request, "admin/publications/publication/import_bibtex.html", context
+        )
+
+    def _run_import(self, pending: PendingImport, *, dry_run: bool):
+        return publication_import_bibtex(
+            text=pending.text,
+            researcher=pending.researcher,
+            topics=list(pending.topics.all()),
+            skip_invalid=pending.skip_invalid,
+            dry_run=dry_run,
+        )
+
+    def _import_confirm(self, request: HttpRequest) -> HttpResponse:
+        pending = get_object_or_404(
+            PendingImport, pk=request.POST.get("confirm"), created_by=request.user
+        )
+        report = self._run_import(pending, dry_run=False)
+        pending.delete()
+        if not report.succeeded:
+            self.message_user(
+                request,
+                _("Nothing was imported: the entries have changed since the preview."),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _(
+                    "BibTeX imported: %(created)d created, %(present)d already present, "
+                    "%(merged)d merged into existing, %(skipped)d skipped."
+                )
+                % {
+                    "created": len(report.created),
+                    "present": len(report.present),
+                    "merged": len(report.merged),
+                    "skipped": len(report.skipped),
+                },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:publications_publication_changelist"))
 
     @admin.display(description=_("authors"))
     def author_names(self, publication: Publication) -> str:

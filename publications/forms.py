@@ -1,8 +1,12 @@
 """Forms of the publication admin."""
 
+from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models import Researcher, ResearchTopic
+
+from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
 from .models import Authorship
 
 
@@ -55,3 +59,56 @@ class AuthorshipFormSet(BaseInlineFormSet):
             # Saving a moved row afterwards inserts it again with the same primary key.
             Authorship.objects.filter(pk__in=moved + deleted).delete()
         return super().save_existing_objects(commit)
+
+
+class BibtexImportForm(forms.Form):
+    """What an editor gives to import publications: a .bib file or pasted BibTeX."""
+
+    file = forms.FileField(
+        label=_("BibTeX file"),
+        required=False,
+        help_text=_("A .bib file in UTF-8, at most 20 MB."),
+    )
+    text = forms.CharField(
+        label=_("or paste BibTeX"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90, "spellcheck": "false"}),
+    )
+    researcher = forms.ModelChoiceField(
+        label=_("Researcher"),
+        queryset=Researcher.objects.all(),
+        required=False,
+        help_text=_(
+            "Whose publication list this is: their name in the author lists is linked "
+            "to their profile."
+        ),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Research topics"),
+        queryset=ResearchTopic.objects.all(),
+        required=False,
+        help_text=_("Added to every imported publication."),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Skip invalid entries"),
+        required=False,
+        help_text=_("Import the valid entries even if others cannot be read."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("file")
+        pasted = cleaned_data.get("text", "")
+        if upload and pasted.strip():
+            raise forms.ValidationError(_("Give a file or pasted text, not both."))
+        if not upload and not pasted.strip():
+            raise forms.ValidationError(_("Choose a .bib file or paste BibTeX."))
+        try:
+            if upload:
+                # Read one byte past the limit: enough to refuse a huge file.
+                cleaned_data["bibtex"] = decode_bibtex_file(upload.read(MAX_FILE_BYTES + 1))
+            else:
+                cleaned_data["bibtex"] = decode_bibtex_file(pasted.encode())
+        except BibtexFileError as error:
+            raise forms.ValidationError(str(error)) from error
+        return cleaned_data

@@ -1,5 +1,6 @@
 """Publications, the people who write them and the order in which they sign."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -283,3 +284,27 @@ class Authorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.author}"
+
+
+class PendingImport(models.Model):
+    """A BibTeX text an editor has previewed and not yet confirmed.
+
+    Kept in the database rather than in a form field or a local file, so that a large file
+    survives the round trip and the confirmation may reach any of several app servers.
+    """
+
+    text = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    researcher = models.ForeignKey(Researcher, on_delete=models.CASCADE, null=True, blank=True)
+    topics = models.ManyToManyField(ResearchTopic, blank=True, related_name="+")
+    skip_invalid = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending BibTeX import")
+        verbose_name_plural = _("pending BibTeX imports")
+
+    def __str__(self) -> str:
+        return f"{self.created_by} {self.created_at:%Y-%m-%d %H:%M}"

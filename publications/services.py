@@ -54,6 +54,7 @@ class ImportedEntry:
     status: str
     publication: Publication | None = None
     reason: str = ""
+    existed: bool = False  # the publication was stored before this import
 
 
 @dataclass
@@ -308,6 +309,7 @@ def _write(
         for group in chunk:
             for outcome in group.outcomes:
                 outcome.publication = group.publication
+                outcome.existed = group.existing is not None
                 report.entries.append(outcome)
         done += len(chunk)
         if progress is not None:
