@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,7 +15,29 @@ from profiles.facets import count_subquery
 
 from .forms import AuthorshipFormSet, BibtexImportForm
 from .models import Author, Authorship, PendingImport, Publication
-from .services import publication_import_bibtex
+from .services import publication_import_bibtex, publication_merge
+
+
+class PossibleDuplicatesFilter(admin.SimpleListFilter):
+    """Publications whose titles read the same (case, accents and punctuation ignored)."""
+
+    title = _("possible duplicates")
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Same title as another publication"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        repeated = (
+            Publication.objects.order_by()
+            .values("title_key")
+            .annotate(total=Count("pk"))
+            .filter(total__gt=1)
+            .values("title_key")
+        )
+        return queryset.filter(title_key__in=repeated)
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -35,7 +57,8 @@ class AuthorshipInline(admin.TabularInline):
 @admin.register(Publication)
 class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
     list_display = ["title", "author_names", "year", "kind", "venue", "is_published"]
-    list_filter = ["is_published", "kind", "year", "topics"]
+    list_filter = [PossibleDuplicatesFilter, "is_published", "kind", "year", "topics"]
+    actions = ["publish", "unpublish", "merge"]
     search_fields = ["title", "doi", "arxiv_id"]
     autocomplete_fields = ["topics"]
     inlines = [AuthorshipInline]
@@ -60,6 +83,48 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
                 )
             )
         )
+
+    def get_ordering(self, request: HttpRequest):
+        # Look-alikes side by side, so that an editor sees each group at once.
+        if request.GET.get(PossibleDuplicatesFilter.parameter_name) == "yes":
+            return ["title_key", "year", "pk"]
+        return super().get_ordering(request)
+
+    @admin.action(
+        description=_("Merge the selected publications"), permissions=["change", "delete"]
+    )
+    def merge(self, request: HttpRequest, queryset: QuerySet):
+        publications = list(queryset.order_by("created_at", "pk"))
+        if len(publications) < 2:
+            self.message_user(
+                request, _("Select at least two publications to merge."), messages.WARNING
+            )
+            return None
+        keep_id = request.POST.get("keep")
+        if keep_id:
+            keep = next((p for p in publications if str(p.pk) == keep_id), None)
+            if keep is None:
+                self.message_user(
+                    request, _("Choose one of the selected publications to keep."), messages.ERROR
+                )
+                return None
+            report = publication_merge(keep=keep, duplicates=publications)
+            self.message_user(
+                request,
+                _("Merged %(count)d publications into “%(title)s”.")
+                % {"count": len(report.removed), "title": report.kept.title},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Merge publications"),
+            "publications": publications,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/publications/publication/merge.html", context)
 
     def get_urls(self):
         return [

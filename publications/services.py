@@ -440,3 +440,62 @@ def _link_researcher(groups: list[_Group], researcher_author: Author, report: Im
                 % {"key": group.entry.key, "line": group.entry.line, "name": researcher_author}
             )
     Authorship.objects.bulk_update(to_update, ["author"])
+
+
+# Merging duplicates -------------------------------------------------------------------------
+
+
+@dataclass
+class MergeReport:
+    kept: Publication
+    removed: list[str] = field(default_factory=list)
+    filled_fields: list[str] = field(default_factory=list)
+    added_authors: list[str] = field(default_factory=list)
+    added_topics: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def publication_merge(*, keep: Publication, duplicates: Sequence[Publication]) -> MergeReport:
+    """Fold ``duplicates`` into ``keep`` and delete them, in one transaction.
+
+    ``keep`` keeps its own values and author order; it gains the duplicates' topics, the
+    authors it lacks (after its own, in their order) and the values of its empty fields.
+    """
+    keep = Publication.objects.select_for_update().get(pk=keep.pk)
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    report = MergeReport(kept=keep)
+    if not duplicates:
+        return report
+
+    signed = {a.author_id for a in keep.authorships.all()}
+    next_position = max((a.position for a in keep.authorships.all()), default=0) + 1
+    new_authorships = []
+    topic_ids = set(keep.topics.values_list("pk", flat=True))
+    new_topics = []
+    for duplicate in duplicates:
+        for authorship in duplicate.authorships.select_related("author").order_by("position"):
+            if authorship.author_id in signed:
+                continue
+            signed.add(authorship.author_id)
+            new_authorships.append((authorship.author, next_position))
+            report.added_authors.append(authorship.author.display_name)
+            next_position += 1
+        for topic in duplicate.topics.all():
+            if topic.pk not in topic_ids:
+                topic_ids.add(topic.pk)
+                new_topics.append(topic)
+                report.added_topics.append(topic.name)
+        for name in FILLABLE_FIELDS:
+            if not getattr(keep, name) and getattr(duplicate, name):
+                setattr(keep, name, getattr(duplicate, name))
+                report.filled_fields.append(name)
+        report.removed.append(duplicate.title)
+    # The duplicates go first: their DOI or arXiv id may move to the publication kept.
+    Publication.objects.filter(pk__in=[d.pk for d in duplicates]).delete()
+    keep.save()
+    Authorship.objects.bulk_create(
+        Authorship(publication=keep, author=author, position=position)
+        for author, position in new_authorships
+    )
+    keep.topics.add(*new_topics)
+    return report
