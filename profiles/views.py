@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from publications.exports import export_filename, export_response
+
 from .models import sorted_topics
 from .selectors import (
     researcher_get_published,
@@ -67,6 +69,15 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page_obj": page,
     }
     return render(request, "profiles/researcher_detail.html", context)
+
+
+@require_safe
+def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """All the researcher's published publications as a citation file."""
+    researcher = researcher_get_published(slug=slug)
+    publications = researcher_publications(researcher=researcher)
+    filename = export_filename(researcher.full_name, "publications")
+    return export_response(publications, fmt=fmt, filename=filename)
 
 
 @require_safe

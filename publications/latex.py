@@ -20,6 +20,7 @@ def latex_to_text(text: str) -> str:
     if not _LATEX_MARKERS.search(text):
         return " ".join(text.split())
     converted = _converter.latex_to_text(_BARE_PERCENT.sub(r"\\%", text))
-    # Unbalanced braces that the converter kept are never meant to be seen.
-    converted = converted.replace("{", "").replace("}", "")
+    if "\\{" not in text and "\\}" not in text:
+        # Unbalanced braces that the converter kept are never meant to be seen.
+        converted = converted.replace("{", "").replace("}", "")
     return " ".join(converted.split())

@@ -7,9 +7,14 @@ from django.views.decorators.http import require_safe
 
 from profiles.models import sorted_topics
 
+from .exports import citation_key, export_response
+from .filters import PublicationFilter
+from .models import Publication
 from .selectors import publication_get_published, publication_search
 
 PUBLICATIONS_PER_PAGE = 20
+# A filtered list exports at most this many publications, newest first.
+EXPORT_LIMIT = 5000
 
 
 @require_safe
@@ -34,3 +39,17 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = publication_get_published(pk=pk)
     context = {"publication": publication, "topics": sorted_topics(publication.topics.all())}
     return render(request, "publications/publication_detail.html", context)
+
+
+@require_safe
+def publication_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    publication = publication_get_published(pk=pk)
+    return export_response([publication], fmt=fmt, filename=citation_key(publication))
+
+
+@require_safe
+def publication_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The publication list with its filters applied, as a file."""
+    queryset = Publication.objects.published().newest_first()
+    publications = PublicationFilter(request.GET, queryset=queryset).qs.with_authors()
+    return export_response(publications[:EXPORT_LIMIT], fmt=fmt, filename="publications")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from publications.bibtex import (
     BibtexFileError,
@@ -14,6 +15,13 @@ from publications.latex import latex_to_text
 from publications.models import Publication
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are checked in English; their French versions are in the catalogue."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from profiles.models import Researcher, ResearchTopic
 from publications.bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
@@ -37,7 +38,12 @@ class Command(BaseCommand):
             help="import the valid entries and report the invalid ones",
         )
 
-    def handle(self, *args, file: Path, researcher, topic, dry_run, skip_invalid, **options):
+    def handle(self, *args, **options):
+        # Operators read the command's output in English, like the rest of manage.py.
+        with translation.override("en"):
+            self._import(**options)
+
+    def _import(self, *, file: Path, researcher, topic, dry_run, skip_invalid, **options):
         researcher_obj = self._researcher(researcher) if researcher else None
         topics = self._topics(topic)
         text = self._read(file)
