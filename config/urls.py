@@ -4,8 +4,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from publications import feeds
+
+from .sitemaps import SITEMAPS
+from .views import robots_txt
 
 admin.site.site_header = _("Research directory administration")
 admin.site.site_title = _("Research directory")
@@ -13,11 +19,29 @@ admin.site.index_title = _("Curation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("profiles.urls")),
     path(_("publications/"), include("publications.urls")),
+    path("feeds/publications.rss", feeds.LatestPublicationsFeed(), name="feed_rss"),
+    path("feeds/publications.atom", feeds.LatestPublicationsAtomFeed(), name="feed_atom"),
+    path(
+        "feeds/researchers/<slug:slug>.rss",
+        feeds.ResearcherPublicationsFeed(),
+        name="researcher_feed_rss",
+    ),
+    path(
+        "feeds/researchers/<slug:slug>.atom",
+        feeds.ResearcherPublicationsAtomFeed(),
+        name="researcher_feed_atom",
+    ),
+    path("feeds/topics/<slug:slug>.rss", feeds.TopicPublicationsFeed(), name="topic_feed_rss"),
+    path(
+        "feeds/topics/<slug:slug>.atom", feeds.TopicPublicationsAtomFeed(), name="topic_feed_atom"
+    ),
     prefix_default_language=True,
 )
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from publications.exports import export_filename, export_response
+from publications.structured_data import researcher_person
 
 from .models import sorted_topics
 from .selectors import (
@@ -61,6 +62,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "researcher": researcher,
         "topics": topics,
+        "person": researcher_person(researcher, topics, request),
         "topic_filter": [
             (topic, counts.get(topic.pk, 0)) for topic in topics if counts.get(topic.pk)
         ],

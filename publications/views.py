@@ -11,6 +11,7 @@ from .exports import citation_key, export_response
 from .filters import PublicationFilter
 from .models import Publication
 from .selectors import publication_get_published, publication_search
+from .structured_data import highwire_tags, publication_article
 
 PUBLICATIONS_PER_PAGE = 20
 # A filtered list exports at most this many publications, newest first.
@@ -37,7 +38,12 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = publication_get_published(pk=pk)
-    context = {"publication": publication, "topics": sorted_topics(publication.topics.all())}
+    context = {
+        "publication": publication,
+        "topics": sorted_topics(publication.topics.all()),
+        "article": publication_article(publication, request),
+        "highwire": highwire_tags(publication),
+    }
     return render(request, "publications/publication_detail.html", context)
 
 

@@ -1,0 +1,107 @@
+"""RSS and Atom feeds of the latest publications: all, one researcher's, one topic's."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from profiles.models import Researcher, ResearchTopic
+
+from .models import Publication
+
+FEED_SIZE = 30
+
+
+class LatestPublicationsFeed(Feed):
+    """The latest published publications (RSS)."""
+
+    def title(self, obj=None):
+        return _("Latest publications · Research directory")
+
+    def description(self, obj=None):
+        return _("The newest publications of the institute's researchers.")
+
+    def link(self, obj=None):
+        return reverse("publications:publication_list")
+
+    def base_items(self):
+        return Publication.objects.published().with_authors().order_by("-created_at", "-pk")
+
+    def items(self, obj=None):
+        return self.base_items()[:FEED_SIZE]
+
+    def item_title(self, item: Publication) -> str:
+        return item.title
+
+    def item_description(self, item: Publication) -> str:
+        authors = ", ".join(a.author.display_name for a in item.authorships.all())
+        parts = [authors, f"{item.venue} {item.year}".strip(), item.abstract]
+        return "\n\n".join(part for part in parts if part)
+
+    def item_author_name(self, item: Publication) -> str:
+        return ", ".join(a.author.display_name for a in item.authorships.all())
+
+    def item_pubdate(self, item: Publication):
+        return item.created_at
+
+    def item_updateddate(self, item: Publication):
+        return item.updated_at
+
+    def item_guid(self, item: Publication) -> str:
+        return f"publication-{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+class LatestPublicationsAtomFeed(LatestPublicationsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestPublicationsFeed.description
+
+
+class ResearcherPublicationsFeed(LatestPublicationsFeed):
+    """One researcher's latest publications (RSS)."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Researcher.objects.published(), slug=slug)
+
+    def title(self, obj):
+        return _("Publications of %(name)s · Research directory") % {"name": obj.full_name}
+
+    def description(self, obj):
+        return _("The newest publications of %(name)s.") % {"name": obj.full_name}
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.base_items().for_researcher(obj)[:FEED_SIZE]
+
+
+class ResearcherPublicationsAtomFeed(ResearcherPublicationsFeed):
+    feed_type = Atom1Feed
+    subtitle = ResearcherPublicationsFeed.description
+
+
+class TopicPublicationsFeed(LatestPublicationsFeed):
+    """The latest publications on one research topic (RSS)."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(ResearchTopic, slug=slug)
+
+    def title(self, obj):
+        return _("Publications on %(topic)s · Research directory") % {"topic": obj.name}
+
+    def description(self, obj):
+        return _("The newest publications on %(topic)s.") % {"topic": obj.name}
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.base_items().filter(topics=obj)[:FEED_SIZE]
+
+
+class TopicPublicationsAtomFeed(TopicPublicationsFeed):
+    feed_type = Atom1Feed
+    subtitle = TopicPublicationsFeed.description
