@@ -23,13 +23,16 @@ _SPECIAL_LETTERS = str.maketrans(
     }
 )
 _NOT_WORD = re.compile(r"[^\w]+")
+# The Unicode blocks of combining marks (accents once separated from their letters).
+_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents: "Réseaux à Łódź" -> "reseaux a lodz"."""
+    if text.isascii():  # most text: nothing to strip, and lower() is casefold() here
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return stripped.casefold()
+    return _COMBINING_MARKS.sub("", decomposed).casefold()
 
 
 def collation_key(text: str) -> tuple[str, str]:

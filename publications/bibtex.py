@@ -5,6 +5,7 @@ Nothing here touches the database; ``publications.services`` decides what to sto
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import bibtexparser
 from bibtexparser.middlewares.names import (
@@ -14,6 +15,8 @@ from bibtexparser.middlewares.names import (
 )
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from profiles.collation import title_key
 
 from .identifiers import normalize_arxiv_id, normalize_doi, validate_arxiv_id, validate_doi
 from .latex import latex_to_text
@@ -70,6 +73,10 @@ class ParsedEntry:
     url: str = ""
     pdf_url: str = ""
     more_authors: bool = False  # the list ended with "and others"
+
+    @cached_property
+    def title_key(self) -> str:
+        return title_key(self.title)
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,7 @@ def parse_authors(value: str) -> tuple[list[ParsedAuthor], bool]:
     return authors, more
 
 
+@lru_cache(maxsize=16384)
 def parse_name(raw_name: str) -> ParsedAuthor:
     """A BibTeX name in any of its forms: "Given Family", "Family, Given",
     "von Family, Jr, Given", "Given von Family"; "Family, Jr." read as a suffix."""

@@ -43,6 +43,10 @@ def validate_arxiv_id(value: str) -> None:
         )
 
 
+# How long an identifier may be as pasted, address included.
+PASTED_MAX_LENGTH = 300
+
+
 class DOIField(models.CharField):
     """A DOI kept in its normal form, whatever form the editor pasted."""
 
@@ -52,6 +56,11 @@ class DOIField(models.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        # A pasted address is longer than the identifier it holds: the form lets it through,
+        # and to_python() shortens it before the model checks the length.
+        return super().formfield(**{"max_length": PASTED_MAX_LENGTH, **kwargs})
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -67,6 +76,11 @@ class ArxivIdField(models.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 32)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        # A pasted address is longer than the identifier it holds: the form lets it through,
+        # and to_python() shortens it before the model checks the length.
+        return super().formfield(**{"max_length": PASTED_MAX_LENGTH, **kwargs})
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.collation import name_key, title_key
+from profiles.collation import name_key
 from profiles.models import Researcher, ResearchTopic
 
 from .bibtex import EntryError, EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
@@ -152,17 +152,17 @@ def publication_import_bibtex(
 
 
 def _validate(entry: ParsedEntry) -> None:
-    """Field checks of a new publication (URLs, lengths), without touching the database."""
-    publication = _new_publication(entry)
-    try:
-        publication.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        messages = [
-            f"{field_name}: {message}"
-            for field_name, items in error.message_dict.items()
-            for message in items
-        ]
-        raise EntryError("; ".join(messages)) from error
+    """The checks of the publication's form that BibTeX values can fail (addresses, lengths),
+    without touching the database. Titles and venues are already cut to their lengths."""
+    for name in ("url", "pdf_url", "doi", "arxiv_id"):
+        value = getattr(entry, name)
+        if not value:
+            continue
+        field = Publication._meta.get_field(name)
+        try:
+            field.clean(value, None)
+        except ValidationError as error:
+            raise EntryError(f"{field.verbose_name}: {' '.join(error.messages)}") from error
 
 
 def _new_publication(entry: ParsedEntry) -> Publication:
@@ -189,7 +189,7 @@ def _group_duplicates(entries: list[ParsedEntry]) -> list[_Group]:
     by_arxiv: dict[str, _Group] = {}
     by_title: dict[str, list[_Group]] = {}
     for entry in entries:
-        key = title_key(entry.title)
+        key = entry.title_key
         group = (
             (entry.doi and by_doi.get(entry.doi))
             or (entry.arxiv_id and by_arxiv.get(entry.arxiv_id))
@@ -223,7 +223,7 @@ def _match_existing(groups: list[_Group]) -> None:
     for chunk in _chunks(groups):
         dois = {g.entry.doi for g in chunk if g.entry.doi}
         arxiv_ids = {g.entry.arxiv_id for g in chunk if g.entry.arxiv_id}
-        keys = {title_key(g.entry.title) for g in chunk}
+        keys = {g.entry.title_key for g in chunk}
         candidates = list(
             Publication.objects.filter(
                 Q(doi__in=dois) | Q(arxiv_id__in=arxiv_ids) | Q(title_key__in=keys)
@@ -240,11 +240,7 @@ def _match_existing(groups: list[_Group]) -> None:
                 (entry.doi and by_doi.get(entry.doi))
                 or (entry.arxiv_id and by_arxiv.get(entry.arxiv_id))
                 or next(
-                    (
-                        p
-                        for p in by_title.get(title_key(entry.title), [])
-                        if abs(p.year - entry.year) <= 1
-                    ),
+                    (p for p in by_title.get(entry.title_key, []) if abs(p.year - entry.year) <= 1),
                     None,
                 )
             )

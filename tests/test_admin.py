@@ -1,0 +1,575 @@
+"""The curation admin as an editor uses it: pages, permissions, forms, actions and costs."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from profiles.models import Researcher, ResearchTopic
+from publications.models import Author, Authorship, Publication
+from tests.factories import (
+    AuthorFactory,
+    AuthorshipFactory,
+    PublicationFactory,
+    ResearcherFactory,
+    ResearchTopicFactory,
+    publication_with_authors,
+    researcher_with_author,
+)
+
+pytestmark = pytest.mark.django_db
+
+CURATED_MODELS = [
+    ("profiles", "researchtopic"),
+    ("profiles", "researcher"),
+    ("publications", "author"),
+    ("publications", "publication"),
+    ("publications", "authorship"),
+]
+
+CHECKSUM_MESSAGE = "This ORCID iD is not valid: its last character does not match its checksum."
+
+
+def make_object(model_name: str):
+    """One stored object of the curated model, to open its change page."""
+    if model_name == "researchtopic":
+        return ResearchTopicFactory()
+    if model_name == "researcher":
+        researcher = ResearcherFactory()
+        researcher.topics.add(ResearchTopicFactory())
+        return researcher
+    if model_name == "author":
+        return researcher_with_author().author
+    if model_name == "publication":
+        return publication_with_authors([AuthorFactory(), AuthorFactory()])
+    return AuthorshipFactory()
+
+
+def publication_form_data(**fields) -> dict:
+    """The POST data of the publication add form, without author rows."""
+    data = {
+        "title": "Large language models for science",
+        "kind": Publication.Kind.JOURNAL_ARTICLE,
+        "year": 2023,
+        "venue": "Nature",
+        "is_published": "on",
+        "abstract": "",
+        "doi": "",
+        "arxiv_id": "",
+        "url": "",
+        "pdf_url": "",
+        "code_url": "",
+        "authorships-TOTAL_FORMS": 0,
+        "authorships-INITIAL_FORMS": 0,
+        "authorships-MIN_NUM_FORMS": 0,
+        "authorships-MAX_NUM_FORMS": 1000,
+    }
+    data.update(fields)
+    return data
+
+
+def with_author_rows(data: dict, authors: list[Author]) -> dict:
+    """``data`` with one inline row per author, at positions 1, 2, ..."""
+    data = {**data, "authorships-TOTAL_FORMS": len(authors)}
+    for index, author in enumerate(authors):
+        prefix = f"authorships-{index}-"
+        data[prefix + "id"] = ""
+        data[prefix + "publication"] = ""
+        data[prefix + "position"] = index + 1
+        data[prefix + "author"] = author.pk
+    return data
+
+
+def researcher_form_data(**fields) -> dict:
+    """The POST data of the researcher add form."""
+    data = {
+        "given_name": "Razvan",
+        "family_name": "Pascanu",
+        "slug": "razvan-pascanu",
+        "is_published": "on",
+        "membership": "core_academic",
+        "position_fr": "Professeur associé",
+        "position_en": "Adjunct Professor",
+        "organization": "Mila",
+        "bio_fr": "",
+        "bio_en": "",
+        "website": "",
+        "google_scholar_url": "",
+        "orcid": "",
+        "github_url": "",
+    }
+    data.update(fields)
+    return data
+
+
+# Every page of the curated models opens ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), CURATED_MODELS)
+def test_editor_opens_the_changelist(editor_client, app_label, model_name):
+    make_object(model_name)
+
+    response = editor_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), CURATED_MODELS)
+def test_editor_opens_the_add_page(editor_client, app_label, model_name):
+    response = editor_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), CURATED_MODELS)
+def test_editor_opens_the_change_page(editor_client, app_label, model_name):
+    obj = make_object(model_name)
+
+    response = editor_client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
+
+    assert response.status_code == 200
+    assert str(obj) in response.content.decode()
+
+
+def test_editor_sees_the_curated_models_on_the_admin_index(editor_client):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+
+    for app_label, model_name in CURATED_MODELS:
+        assert reverse(f"admin:{app_label}_{model_name}_changelist") in html
+    assert reverse("admin:auth_user_changelist") not in html
+
+
+# Permissions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist"])
+def test_editor_may_not_manage_users_or_groups(editor_client, url_name):
+    response = editor_client.get(reverse(url_name))
+
+    assert response.status_code == 403
+
+
+def test_editors_group_may_add_change_delete_and_view_the_curated_models_only():
+    group = Group.objects.get(name="Editors")
+
+    permissions = set(group.permissions.values_list("content_type__app_label", "codename"))
+
+    assert permissions == {
+        (app_label, f"{action}_{model_name}")
+        for app_label, model_name in CURATED_MODELS
+        for action in ["add", "change", "delete", "view"]
+    }
+    assert len(permissions) == 20
+
+
+def test_editor_is_staff_but_not_superuser(editor):
+    assert editor.is_staff
+    assert not editor.is_superuser
+    assert editor.has_perm("publications.delete_publication")
+    assert not editor.has_perm("auth.change_user")
+
+
+# Adding a publication with its authors -----------------------------------------------------
+
+
+def test_editor_adds_a_publication_with_two_ordered_authors(editor_client):
+    first = AuthorFactory(display_name="Bernardino Romera-Paredes")
+    second = AuthorFactory(display_name="Mohammadamin Barekatain")
+    data = with_author_rows(
+        publication_form_data(doi="https://doi.org/10.1038/S41586-023-06924-6"), [first, second]
+    )
+
+    response = editor_client.post(reverse("admin:publications_publication_add"), data)
+
+    assert response.status_code == 302
+    publication = Publication.objects.get()
+    assert publication.title == "Large language models for science"
+    assert publication.doi == "10.1038/s41586-023-06924-6"
+    assert list(
+        publication.authorships.order_by("position").values_list("position", "author__display_name")
+    ) == [(1, "Bernardino Romera-Paredes"), (2, "Mohammadamin Barekatain")]
+
+
+def test_author_rows_without_positions_keep_the_order_of_the_rows(editor_client):
+    authors = [AuthorFactory(display_name=name) for name in ["Carol C", "Alice A", "Bob B"]]
+    data = with_author_rows(publication_form_data(), authors)
+    for index in range(3):
+        data[f"authorships-{index}-position"] = ""
+
+    response = editor_client.post(reverse("admin:publications_publication_add"), data)
+
+    assert response.status_code == 302
+    publication = Publication.objects.get()
+    assert [a.author.display_name for a in publication.authorships.order_by("position")] == [
+        "Carol C",
+        "Alice A",
+        "Bob B",
+    ]
+
+
+def test_a_duplicate_doi_is_refused_with_a_readable_message(editor_client):
+    PublicationFactory(doi="10.48550/arxiv.2307.11888", title="The original")
+    data = with_author_rows(
+        publication_form_data(doi="https://doi.org/10.48550/ARXIV.2307.11888"), [AuthorFactory()]
+    )
+
+    response = editor_client.post(
+        reverse("admin:publications_publication_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    assert "Another publication already has this DOI." in response.content.decode()
+    assert list(Publication.objects.values_list("title", flat=True)) == ["The original"]
+    assert not Authorship.objects.exists()
+
+
+def test_a_duplicate_doi_is_refused_in_french_by_default(editor_client):
+    PublicationFactory(doi="10.48550/arxiv.2307.11888")
+
+    response = editor_client.post(
+        reverse("admin:publications_publication_add"),
+        publication_form_data(doi="10.48550/arXiv.2307.11888"),
+    )
+
+    assert response.status_code == 200
+    assert "Une autre publication a déjà ce DOI." in response.content.decode()
+    assert Publication.objects.count() == 1
+
+
+def test_a_year_out_of_range_is_refused_in_the_admin(editor_client):
+    response = editor_client.post(
+        reverse("admin:publications_publication_add"),
+        publication_form_data(year=1850),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "The year must be 1900 or later." in response.content.decode()
+    assert not Publication.objects.exists()
+
+
+def test_a_pasted_arxiv_address_is_stored_as_an_identifier(editor_client):
+    response = editor_client.post(
+        reverse("admin:publications_publication_add"),
+        publication_form_data(arxiv_id="https://arxiv.org/abs/2307.11888v1"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 302
+    assert Publication.objects.get().arxiv_id == "2307.11888"
+
+
+# Researchers -------------------------------------------------------------------------------
+
+
+def test_editor_adds_a_researcher_with_a_pasted_orcid_without_dashes(editor_client):
+    response = editor_client.post(
+        reverse("admin:profiles_researcher_add"),
+        researcher_form_data(orcid="000000029079593x"),
+    )
+
+    assert response.status_code == 302
+    researcher = Researcher.objects.get()
+    assert researcher.orcid == "0000-0002-9079-593X"
+    assert researcher.position_fr == "Professeur associé"
+    assert researcher.position_en == "Adjunct Professor"
+
+
+def test_an_orcid_with_a_wrong_checksum_is_refused(editor_client):
+    response = editor_client.post(
+        reverse("admin:profiles_researcher_add"),
+        researcher_form_data(orcid="0000-0002-1825-0098"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert CHECKSUM_MESSAGE in response.content.decode()
+    assert not Researcher.objects.exists()
+
+
+def test_a_taken_orcid_is_refused_with_a_readable_message(editor_client):
+    ResearcherFactory(orcid="0000-0002-1825-0097")
+
+    response = editor_client.post(
+        reverse("admin:profiles_researcher_add"),
+        researcher_form_data(orcid="0000000218250097"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "Another researcher already has this ORCID iD." in response.content.decode()
+    assert Researcher.objects.count() == 1
+
+
+def test_a_pasted_orcid_address_is_stored_as_an_identifier(editor_client):
+    response = editor_client.post(
+        reverse("admin:profiles_researcher_add"),
+        researcher_form_data(orcid="https://orcid.org/0000-0002-1825-0097"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 302
+    assert Researcher.objects.get().orcid == "0000-0002-1825-0097"
+
+
+def test_the_researcher_change_page_links_to_the_public_profile(editor_client):
+    researcher = ResearcherFactory(slug="razvan-pascanu")
+    content_type = ContentType.objects.get_for_model(Researcher)
+    view_on_site = reverse("admin:view_on_site", args=[content_type.pk, researcher.pk])
+
+    html = editor_client.get(
+        reverse("admin:profiles_researcher_change", args=[researcher.pk])
+    ).content.decode()
+    response = editor_client.get(view_on_site)
+
+    assert f'href="{view_on_site}"' in html
+    assert response.status_code == 302
+    assert response["Location"].endswith("/fr/chercheurs/razvan-pascanu/")
+
+
+# Publish and unpublish ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "factory"),
+    [
+        ("admin:publications_publication_changelist", PublicationFactory),
+        ("admin:profiles_researcher_changelist", ResearcherFactory),
+    ],
+)
+def test_unpublish_then_publish_the_selected_entries(editor_client, url_name, factory):
+    selected = [factory(is_published=True), factory(is_published=True)]
+    untouched = factory(is_published=True)
+    url = reverse(url_name)
+    pks = [obj.pk for obj in selected]
+
+    response = editor_client.post(
+        url,
+        {"action": "unpublish", "_selected_action": pks},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    model = type(untouched)
+    assert "2 entries unpublished." in response.content.decode()
+    assert set(model.objects.filter(is_published=False).values_list("pk", flat=True)) == set(pks)
+
+    response = editor_client.post(
+        url,
+        {"action": "publish", "_selected_action": [*pks, untouched.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # The entry that was already published is not counted.
+    assert "2 entries published." in response.content.decode()
+    assert not model.objects.filter(is_published=False).exists()
+
+
+def test_the_unpublish_message_is_in_french_by_default(editor_client):
+    publication = PublicationFactory(is_published=True)
+
+    response = editor_client.post(
+        reverse("admin:publications_publication_changelist"),
+        {"action": "unpublish", "_selected_action": [publication.pk]},
+        follow=True,
+    )
+
+    assert "1 entrée dépubliée." in response.content.decode()
+    publication.refresh_from_db()
+    assert not publication.is_published
+
+
+# Searching ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("term", ["Pióro", "pioro", "maciej"])
+def test_the_author_autocomplete_finds_an_author_by_name(editor_client, term):
+    AuthorFactory(display_name="Maciej Pióro")
+    AuthorFactory(display_name="Razvan Pascanu")
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "publications",
+            "model_name": "authorship",
+            "field_name": "author",
+            "term": term,
+        },
+    )
+
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["Maciej Pióro"]
+
+
+def test_the_topic_autocomplete_finds_a_topic_by_its_english_name(editor_client):
+    ResearchTopicFactory(name_fr="Apprentissage par renforcement", name_en="Reinforcement learning")
+    ResearchTopicFactory(name_fr="Vision par ordinateur", name_en="Computer vision")
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "profiles",
+            "model_name": "researcher",
+            "field_name": "topics",
+            "term": "reinforcement",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == [
+        "Apprentissage par renforcement"
+    ]
+
+
+@pytest.mark.parametrize("term", ["10.48550/arxiv.2307.11888", "2307.11888"])
+def test_the_publication_changelist_finds_by_identifier(editor_client, term):
+    PublicationFactory(
+        title="Found by its identifier", doi="10.48550/arxiv.2307.11888", arxiv_id="2307.11888"
+    )
+    PublicationFactory(title="Another paper", doi="10.1145/3368089.3409742", arxiv_id="2001.00001")
+
+    html = editor_client.get(
+        reverse("admin:publications_publication_changelist"), {"q": term}
+    ).content.decode()
+
+    assert "Found by its identifier" in html
+    assert "Another paper" not in html
+
+
+def test_the_publication_changelist_finds_by_arxiv_id_only(editor_client):
+    PublicationFactory(title="Only on arXiv", arxiv_id="math/0211159")
+    PublicationFactory(title="Another paper", arxiv_id="2001.00001")
+
+    html = editor_client.get(
+        reverse("admin:publications_publication_changelist"), {"q": "math/0211159"}
+    ).content.decode()
+
+    assert "Only on arXiv" in html
+    assert "Another paper" not in html
+
+
+def test_the_publication_changelist_shows_authors_in_order(editor_client):
+    authors = [AuthorFactory(display_name=name) for name in ["Zoe Z", "Alice A", "Max M"]]
+    publication_with_authors(authors, title="Ordered")
+
+    html = editor_client.get(reverse("admin:publications_publication_changelist")).content.decode()
+
+    assert "Zoe Z, Alice A, Max M" in html
+
+
+# Query counts ------------------------------------------------------------------------------
+
+
+def add_rows(count: int) -> None:
+    """``count`` rows for each changelist (three times as many authorships): topics,
+    researchers with two topics and an author, publications with three authors and two
+    topics."""
+    topics = [ResearchTopicFactory() for _ in range(count)]
+    authors = []
+    for index in range(count):
+        researcher = researcher_with_author()
+        researcher.topics.set([topics[index], topics[(index + 1) % count]])
+        authors.append(researcher.author)
+    for index in range(count):
+        signing = [authors[(index + offset) % count] for offset in range(3)]
+        publication = publication_with_authors(signing)
+        publication.topics.set([topics[index], topics[(index + 1) % count]])
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), CURATED_MODELS)
+def test_a_changelist_costs_the_same_number_of_queries_for_3_or_30_rows(
+    editor_client, app_label, model_name
+):
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    model = {
+        "researchtopic": ResearchTopic,
+        "researcher": Researcher,
+        "author": Author,
+        "publication": Publication,
+        "authorship": Authorship,
+    }[model_name]
+    add_rows(3)
+    editor_client.get(url)  # Fills the caches (content types, permissions) first.
+
+    few = count_queries(editor_client, url)
+    add_rows(27)
+    many = count_queries(editor_client, url)
+
+    assert model.objects.count() == (90 if model_name == "authorship" else 30)
+    assert few == many
+
+
+# Translated fields -------------------------------------------------------------------------
+
+
+def test_the_topic_form_has_a_french_and_an_english_name(editor_client):
+    topic = ResearchTopicFactory(name_fr="Apprentissage continu", name_en="Continual learning")
+
+    html = editor_client.get(
+        reverse("admin:profiles_researchtopic_change", args=[topic.pk])
+    ).content.decode()
+
+    assert 'name="name_fr"' in html
+    assert 'name="name_en"' in html
+    assert 'name="name"' not in html
+    assert "Apprentissage continu" in html
+    assert "Continual learning" in html
+
+
+def test_the_researcher_form_has_a_french_and_an_english_position(editor_client):
+    researcher = ResearcherFactory(
+        position_fr="Professeure titulaire", position_en="Full Professor"
+    )
+
+    html = editor_client.get(
+        reverse("admin:profiles_researcher_change", args=[researcher.pk])
+    ).content.decode()
+
+    for name in ["position_fr", "position_en", "bio_fr", "bio_en"]:
+        assert f'name="{name}"' in html
+    assert 'name="position"' not in html
+    assert "Professeure titulaire" in html
+    assert "Full Professor" in html
+
+
+@pytest.mark.parametrize("model_name", ["researchtopic", "researcher"])
+def test_translated_forms_include_the_tabs_script(editor_client, model_name):
+    obj = make_object(model_name)
+
+    for url in [
+        reverse(f"admin:profiles_{model_name}_change", args=[obj.pk]),
+        reverse(f"admin:profiles_{model_name}_add"),
+    ]:
+        html = editor_client.get(url).content.decode()
+        assert "editor/translation_tabs.js" in html
+
+
+def test_editor_adds_a_topic_in_both_languages(editor_client):
+    response = editor_client.post(
+        reverse("admin:profiles_researchtopic_add"),
+        {"name_fr": "Apprentissage continu", "name_en": "Continual learning", "slug": "continual"},
+    )
+
+    assert response.status_code == 302
+    topic = ResearchTopic.objects.get()
+    assert (topic.name_fr, topic.name_en) == ("Apprentissage continu", "Continual learning")
+
+
+def test_a_topic_needs_an_english_name(editor_client):
+    response = editor_client.post(
+        reverse("admin:profiles_researchtopic_add"),
+        {"name_fr": "Apprentissage continu", "name_en": "", "slug": "continual"},
+    )
+
+    assert response.status_code == 200
+    assert not ResearchTopic.objects.exists()
