@@ -65,7 +65,7 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     formfield_overrides = HTTPS_URL_FIELDS
     fieldsets = [
-        (None, {"fields": ["title", "kind", "year", "venue", "is_published"]}),
+        (None, {"fields": ["title", "kind", "year", "venue", "language", "is_published"]}),
         (_("Abstract"), {"fields": ["abstract"]}),
         (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
         (_("Research topics"), {"fields": ["topics"]}),

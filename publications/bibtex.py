@@ -72,6 +72,7 @@ class ParsedEntry:
     arxiv_id: str = ""
     url: str = ""
     pdf_url: str = ""
+    language: str = "en"
     more_authors: bool = False  # the list ended with "and others"
 
     @cached_property
@@ -193,6 +194,7 @@ def parse_entry(key: str, entry_type: str, fields: dict[str, str], line: int) ->
         arxiv_id=arxiv_id,
         url=url if url.startswith(("http://", "https://")) else "",
         pdf_url=_pdf_url(fields),
+        language=_language(fields),
         more_authors=more_authors,
     )
 
@@ -278,6 +280,22 @@ def _identifiers(fields: dict[str, str], venue: str) -> tuple[str, str]:
             except ValidationError as error:
                 raise EntryError(f"“{value[:60]}”: {error.messages[0]}") from error
     return doi, arxiv_id
+
+
+LANGUAGE_NAMES = {
+    "english": "en", "american": "en", "british": "en", "french": "fr", "francais": "fr",
+    "german": "de", "ngerman": "de", "spanish": "es", "italian": "it", "portuguese": "pt",
+    "brazilian": "pt-BR", "dutch": "nl", "polish": "pl", "russian": "ru", "chinese": "zh",
+    "japanese": "ja",
+}  # fmt: skip
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _language(fields: dict[str, str]) -> str:
+    """The entry's language as a code (BibLaTeX "langid" or "language"), English by default."""
+    value = (fields.get("langid") or fields.get("language") or "").strip().strip("{}").lower()
+    value = LANGUAGE_NAMES.get(value, value)
+    return value if _LANGUAGE_CODE.match(value) else "en"
 
 
 def _pdf_url(fields: dict[str, str]) -> str:

@@ -109,6 +109,7 @@ def to_bibtex(publications: Iterable[Publication]) -> str:
             fields.append(("url", publication.url))
         if publication.abstract:
             fields.append(("abstract", _bibtex_value(publication.abstract)))
+        fields.append(("langid", publication.language))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         entries.append(f"@{BIBTEX_TYPES[publication.kind]}{{{key},\n{body}\n}}\n")
     return "\n".join(entries)
@@ -124,6 +125,7 @@ def to_ris(publications: Iterable[Publication]) -> str:
             name = ", ".join(part for part in [author.family_name, author.given_name] if part)
             lines.append(f"AU  - {name}")
         lines.append(f"PY  - {publication.year}")
+        lines.append(f"LA  - {publication.language}")
         if publication.venue:
             lines.append(f"T2  - {publication.venue}")
         if publication.abstract:
@@ -154,6 +156,7 @@ def to_csl_json(publications: Iterable[Publication]) -> str:
                 for a in _authors(publication)
             ],
             "issued": {"date-parts": [[publication.year]]},
+            "language": publication.language,
         }
         if publication.venue:
             item["container-title"] = publication.venue

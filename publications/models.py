@@ -1,7 +1,7 @@
 """Publications, the people who write them and the order in which they sign."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
@@ -152,6 +152,21 @@ class Publication(models.Model):
         help_text=_("Journal or conference, e.g. ICML 2024."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PREPRINT)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                _("Enter a language code such as en, fr or pt-BR."),
+            )
+        ],
+        help_text=_(
+            "Language of the title and abstract (en, fr, de…), so that screen readers "
+            "pronounce them right."
+        ),
+    )
     doi = DOIField(_("DOI"), blank=True)
     arxiv_id = ArxivIdField(_("arXiv identifier"), blank=True)
     url = models.URLField(_("web page"), blank=True)

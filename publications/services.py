@@ -176,6 +176,7 @@ def _new_publication(entry: ParsedEntry) -> Publication:
         arxiv_id=entry.arxiv_id,
         url=entry.url,
         pdf_url=entry.pdf_url,
+        language=entry.language,
     )
 
 

@@ -52,6 +52,7 @@ def publication_form_data(**fields) -> dict:
     data = {
         "title": "Large language models for science",
         "kind": Publication.Kind.JOURNAL_ARTICLE,
+        "language": "en",
         "year": 2023,
         "venue": "Nature",
         "is_published": "on",

@@ -146,7 +146,7 @@ def test_abstract_is_cut_at_a_word_and_opens_without_javascript(client, demo):
     html = client.get(FR_URL).content.decode()
     excerpts = [
         unescape(excerpt)
-        for excerpt in re.findall(r'<span class="abstract__excerpt">([^<]+)</span>', html)
+        for excerpt in re.findall(r'<span class="abstract__excerpt" lang="en">([^<]+)</span>', html)
     ]
     excerpt = next(e for e in excerpts if e.startswith("Deep neural networks based on linear"))
 

@@ -12,6 +12,7 @@ def change_form_data(publication: Publication, rows: list[dict]) -> dict:
     data = {
         "title": publication.title,
         "kind": publication.kind,
+        "language": publication.language,
         "year": publication.year,
         "venue": publication.venue,
         "is_published": "on",

@@ -9,7 +9,17 @@ from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex
 from tests.factories import AuthorFactory, publication_with_authors
 
-PUBLICATION_FIELDS = ["title", "year", "kind", "venue", "abstract", "doi", "arxiv_id", "url"]
+PUBLICATION_FIELDS = [
+    "title",
+    "year",
+    "kind",
+    "venue",
+    "abstract",
+    "doi",
+    "arxiv_id",
+    "url",
+    "language",
+]
 
 
 def snapshot() -> list[tuple]:
@@ -32,6 +42,7 @@ def test_exported_bibtex_imports_back_to_the_same_data(client, demo):
         venue="Journal of A & B",
         kind=Publication.Kind.JOURNAL_ARTICLE,
         year=2021,
+        language="fr",
     )
     tricky.save()
     before = snapshot()

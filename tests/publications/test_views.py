@@ -25,7 +25,7 @@ def test_publication_page_shows_identifiers_links_and_topics(client, db):
 
     html = client.get(publication.get_absolute_url()).content.decode()
 
-    assert "<h1>On engines</h1>" in html
+    assert '<h1 lang="en">On engines</h1>' in html
     assert 'href="https://doi.org/10.1000/xyz.1"' in html
     assert 'href="https://arxiv.org/abs/2401.00001"' in html
     assert 'href="https://example.org/code"' in html
