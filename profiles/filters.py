@@ -31,6 +31,22 @@ class KnownTopicsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = KnownChoicesField
 
 
+class KnownChoiceField(forms.ModelChoiceField):
+    """A single choice whose unknown value is set aside and reported, like KnownChoicesField."""
+
+    def to_python(self, value):
+        self.unknown_values = []
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            self.unknown_values = [str(value)[:100]]
+            return None
+
+
+class KnownChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = KnownChoiceField
+
+
 class UnknownValuesForm(forms.Form):
     """A filter form that reports, without failing, the values a lenient field set aside."""
 

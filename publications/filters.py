@@ -5,7 +5,12 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from profiles.filters import SEARCH_MAX_LENGTH, KnownTopicsFilter, UnknownValuesForm
+from profiles.filters import (
+    SEARCH_MAX_LENGTH,
+    KnownChoiceFilter,
+    KnownTopicsFilter,
+    UnknownValuesForm,
+)
 from profiles.models import Researcher, ResearchTopic
 
 from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
@@ -54,7 +59,7 @@ class PublicationFilter(django_filters.FilterSet):
         max_value=YEAR_MAX,
     )
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Publication.Kind.choices)
-    researcher = django_filters.ModelChoiceFilter(
+    researcher = KnownChoiceFilter(
         label=_("Researcher"),
         queryset=Researcher.objects.published(),
         to_field_name="slug",

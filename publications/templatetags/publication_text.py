@@ -1,5 +1,7 @@
 """Template filters for showing publication text."""
 
+import re
+
 from django import template
 
 register = template.Library()
@@ -22,3 +24,16 @@ def abstract_excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     if cut <= 0:
         cut = length
     return text[:cut].rstrip(" ,;:.-–—(") + "…"
+
+
+_YEAR_IN_TEXT = re.compile(r"\b(19|20)\d{2}\b")
+
+
+@register.filter
+def venue_and_year(publication) -> str:
+    """ "NeurIPS 2024" rather than "NeurIPS 2024 · 2024": a venue that names its year says it."""
+    if not publication.venue:
+        return str(publication.year)
+    if _YEAR_IN_TEXT.search(publication.venue):
+        return publication.venue
+    return f"{publication.venue} · {publication.year}"
