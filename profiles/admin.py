@@ -107,7 +107,7 @@ class ResearcherAdmin(PublishActionsMixin, TranslationTabsMixin, TranslationAdmi
         (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description=_("name"), ordering="family_name")
+    @admin.display(description=_("name"), ordering="sort_name")
     def full_name(self, researcher: Researcher) -> str:
         return researcher.full_name
 

@@ -22,7 +22,9 @@ class KnownChoicesField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         key = self.to_field_name or "pk"
         values = {str(item) for item in value}
-        found = self.queryset.filter(**{f"{key}__in": values})
+        # A NUL character never names anything, and PostgreSQL refuses it in a query.
+        usable = {item for item in values if "\x00" not in item}
+        found = self.queryset.filter(**{f"{key}__in": usable})
         self.unknown_values = sorted(values - {str(getattr(obj, key)) for obj in found})
         return found
 
@@ -39,7 +41,7 @@ class KnownChoiceField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            self.unknown_values = [str(value)[:100]]
+            self.unknown_values = [str(value)]
             return None
 
 
@@ -57,9 +59,14 @@ class UnknownValuesForm(forms.Form):
                 self.add_error(
                     None,
                     _("%(filter)s: “%(value)s” is unknown.")
-                    % {"filter": field.label, "value": value},
+                    % {"filter": field.label, "value": printable(value)},
                 )
         return cleaned_data
+
+
+def printable(value: str, *, limit: int = 100) -> str:
+    """A value from a query string, safe to quote in a message: control characters replaced."""
+    return "".join(char if char.isprintable() else "\ufffd" for char in value[:limit])
 
 
 def filter_messages(filterset: django_filters.FilterSet) -> list[str]:

@@ -105,11 +105,13 @@ class Researcher(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Lower-case name without accents, so that "Páscanu" finds "Pascanu" on every database.
     search_name = models.CharField(max_length=201, editable=False, default="")
+    # "family given" the same way, so that Émond sorts among the E, not after Z.
+    sort_name = models.CharField(max_length=201, editable=False, default="", db_index=True)
 
     objects = ResearcherQuerySet.as_manager()
 
     class Meta:
-        ordering = ["family_name", "given_name"]
+        ordering = ["sort_name", "pk"]
         verbose_name = _("researcher")
         verbose_name_plural = _("researchers")
         constraints = [
@@ -136,8 +138,9 @@ class Researcher(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = fold(self.full_name)
+        self.sort_name = fold(f"{self.family_name} {self.given_name}")
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "sort_name"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -61,7 +61,7 @@ def _directory(params: QueryDict) -> QuerySet[Researcher]:
 
 def researcher_search(*, params: QueryDict) -> ResearcherSearch:
     """Published researchers matching ``params`` by family name, with facet counts."""
-    queryset = Researcher.objects.published().order_by("family_name", "given_name", "pk")
+    queryset = Researcher.objects.published().order_by("sort_name", "pk")
     filterset = ResearcherFilter(params, queryset=queryset)
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
     cleaned = filterset.form.cleaned_data
@@ -104,7 +104,7 @@ def topic_get(*, slug: str) -> ResearchTopic:
     queryset = ResearchTopic.objects.prefetch_related(
         Prefetch(
             "researchers",
-            queryset=Researcher.objects.published().order_by("family_name", "given_name"),
+            queryset=Researcher.objects.published().order_by("sort_name", "pk"),
             to_attr="published_researchers",
         )
     )

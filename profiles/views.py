@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from publications.exports import export_filename, export_response
 from publications.structured_data import researcher_person
 
+from .filters import printable
 from .models import sorted_topics
 from .selectors import (
     researcher_get_published,
@@ -53,7 +54,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if chosen_topic is None:
             messages.append(
                 _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
-                % {"topic": requested[:100]}
+                % {"topic": printable(requested)}
             )
         else:
             publications = publications.filter(topics=chosen_topic)

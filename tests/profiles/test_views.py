@@ -17,6 +17,7 @@ from tests.factories import (
     publication_with_authors,
     researcher_with_author,
 )
+from tests.pages import text_of
 
 FR_URL = "/fr/chercheurs/razvan-pascanu/"
 EN_URL = "/en/researchers/razvan-pascanu/"
@@ -60,13 +61,6 @@ ENGLISH_TOPICS = [
     "Reinforcement Learning",
     "Representation Learning",
 ]
-
-
-def text_of(response) -> str:
-    """The page's visible text, tags removed and entities decoded, spaces collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def topic_names(response) -> list[str]:
