@@ -16,34 +16,10 @@ from tests.factories import (
     publication_with_authors,
     researcher_with_author,
 )
-from tests.pages import text_of
+from tests.pages import checkbox_counts, text_of, titles
 
 URL = "/fr/publications/"
 Kind = Publication.Kind
-
-
-def titles(response) -> list[str]:
-    """The titles of the listed publications, in page order."""
-    assert response.status_code == 200
-    return [
-        unescape(title)
-        for title in re.findall(
-            r'<h3 class="publication__title"[^>]*><a href="[^"]+">([^<]+)</a></h3>',
-            response.content.decode(),
-        )
-    ]
-
-
-def checkbox_counts(response, name: str) -> dict[str, int]:
-    """The count shown next to each checkbox of a facet, by the checkbox's value."""
-    return {
-        value: int(count)
-        for value, count in re.findall(
-            rf'<input type="checkbox" name="{name}" value="([^"]+)"[^>]*>[^<]*'
-            r'<span class="facet__count">\((\d+)\)</span>',
-            response.content.decode(),
-        )
-    }
 
 
 def checked_values(response, name: str) -> set[str]:
