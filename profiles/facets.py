@@ -36,12 +36,14 @@ def count_by(queryset: QuerySet, field: str) -> dict:
 
 
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:
-    """Topics that give results, or are chosen, in alphabetical order, with their counts."""
-    return [
+    """Topics that give results, or are chosen, with their counts: the chosen ones first (a
+    long list scrolls, and they must stay in sight), then the others alphabetically."""
+    options = [
         FacetOption(topic.slug, topic.name, counts.get(topic.pk, 0), topic.slug in selected)
         for topic in sorted_topics(ResearchTopic.objects.all())
         if topic.pk in counts or topic.slug in selected
     ]
+    return sorted(options, key=lambda option: not option.selected)
 
 
 def choice_options(choices, counts: dict[str, int], selected: set[str]) -> list[FacetOption]:

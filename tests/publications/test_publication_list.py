@@ -406,3 +406,16 @@ def test_the_list_costs_the_same_queries_for_5_or_200_publications(client):
     unfiltered, filtered = many
     assert unfiltered <= MAX_QUERIES_UNFILTERED
     assert filtered <= MAX_QUERIES_FILTERED
+
+
+def test_chosen_topics_are_listed_first_in_their_facet(client, db):
+    topics = [
+        ResearchTopic.objects.create(slug=slug, name_fr=name, name_en=name)
+        for slug, name in [("a", "Algèbre"), ("b", "Biologie"), ("z", "Zoologie")]
+    ]
+    publication = publication_with_authors([AuthorFactory()])
+    publication.topics.set(topics)
+
+    response = client.get(URL, {"topic": "z"})
+
+    assert list(checkbox_counts(response, "topic")) == ["z", "a", "b"]
