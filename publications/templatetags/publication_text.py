@@ -26,14 +26,13 @@ def abstract_excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     return text[:cut].rstrip(" ,;:.-–—(") + "…"
 
 
-_YEAR_IN_TEXT = re.compile(r"\b(19|20)\d{2}\b")
-
-
 @register.filter
 def venue_and_year(publication) -> str:
-    """ "NeurIPS 2024" rather than "NeurIPS 2024 · 2024": a venue that names its year says it."""
+    """The year, then the venue: "2024 · ICLR 2025", but "NeurIPS 2024" rather than
+    "2024 · NeurIPS 2024" when the venue already names the year."""
+    year = str(publication.year)
     if not publication.venue:
-        return str(publication.year)
-    if _YEAR_IN_TEXT.search(publication.venue):
+        return year
+    if re.search(rf"\b{year}\b", publication.venue):
         return publication.venue
-    return f"{publication.venue} · {publication.year}"
+    return f"{year} · {publication.venue}"
