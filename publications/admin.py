@@ -153,7 +153,7 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
-            # Pending imports older than a day were abandoned.
+            # A new preview replaces the editor's earlier, unconfirmed ones.
             PendingImport.objects.filter(created_by=request.user).delete()
             pending = PendingImport.objects.create(
                 text=form.cleaned_data["bibtex"],
