@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from publications import feeds
 
 from .sitemaps import SITEMAPS
-from .views import robots_txt
+from .views import healthz, robots_txt
 
 admin.site.site_header = _("Research directory administration")
 admin.site.site_title = _("Research directory")
@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("healthz", healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,8 +1,15 @@
 """Site-wide views that belong to no app."""
 
-from django.http import HttpRequest, HttpResponse
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -10,3 +17,32 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure means "not healthy"; the log says which
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _cache_answers() -> bool:
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        return cache.get("healthz") == "ok"
+    except Exception:  # any failure means "not healthy"; the log says which
+        logger.exception("Health check: the cache does not answer")
+        return False
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the cache answer, 503 otherwise: for load balancers."""
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    status = 200 if all(checks.values()) else 503
+    body = {name: "ok" if healthy else "failing" for name, healthy in checks.items()}
+    return JsonResponse(body, status=status)
