@@ -42,7 +42,12 @@ class PublicationFactory(factory.django.DjangoModelFactory):
         model = Publication
 
     title = factory.Sequence(lambda n: f"A study of things, part {n}")
-    abstract = factory.Faker("paragraph", nb_sentences=8)
+    # Fixed filler words: a random paragraph could hold a word that a search test looks for.
+    abstract = (
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+        "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud "
+        "exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat."
+    )
     year = 2024
     venue = "NeurIPS 2024"
     kind = Publication.Kind.CONFERENCE_PAPER
