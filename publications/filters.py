@@ -42,7 +42,6 @@ class PublicationFilter(django_filters.FilterSet):
         label=_("Research topics"),
         queryset=ResearchTopic.objects.all(),
         to_field_name="slug",
-        method="filter_topics",
     )
     year_from = django_filters.NumberFilter(
         label=_("From year"),
@@ -79,15 +78,6 @@ class PublicationFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)
-
-    def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
-        if not topics:
-            return queryset
-        # Exists rather than a join: a publication with two of the topics is listed once.
-        links = Publication.topics.through.objects.filter(
-            publication=OuterRef("pk"), researchtopic__in=topics
-        )
-        return queryset.filter(Exists(links))
 
     def filter_researcher(self, queryset: QuerySet, name: str, researcher) -> QuerySet:
         signed = Authorship.objects.filter(
