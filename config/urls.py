@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publications import feeds
 
+from .page_cache import cached_page
 from .sitemaps import SITEMAPS
 from .views import healthz, robots_txt
 
@@ -19,7 +20,7 @@ admin.site.index_title = _("Curation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
 ]
@@ -27,21 +28,29 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("profiles.urls")),
     path(_("publications/"), include("publications.urls")),
-    path("feeds/publications.rss", feeds.LatestPublicationsFeed(), name="feed_rss"),
-    path("feeds/publications.atom", feeds.LatestPublicationsAtomFeed(), name="feed_atom"),
+    path("feeds/publications.rss", cached_page(feeds.LatestPublicationsFeed()), name="feed_rss"),
+    path(
+        "feeds/publications.atom", cached_page(feeds.LatestPublicationsAtomFeed()), name="feed_atom"
+    ),
     path(
         "feeds/researchers/<slug:slug>.rss",
-        feeds.ResearcherPublicationsFeed(),
+        cached_page(feeds.ResearcherPublicationsFeed()),
         name="researcher_feed_rss",
     ),
     path(
         "feeds/researchers/<slug:slug>.atom",
-        feeds.ResearcherPublicationsAtomFeed(),
+        cached_page(feeds.ResearcherPublicationsAtomFeed()),
         name="researcher_feed_atom",
     ),
-    path("feeds/topics/<slug:slug>.rss", feeds.TopicPublicationsFeed(), name="topic_feed_rss"),
     path(
-        "feeds/topics/<slug:slug>.atom", feeds.TopicPublicationsAtomFeed(), name="topic_feed_atom"
+        "feeds/topics/<slug:slug>.rss",
+        cached_page(feeds.TopicPublicationsFeed()),
+        name="topic_feed_rss",
+    ),
+    path(
+        "feeds/topics/<slug:slug>.atom",
+        cached_page(feeds.TopicPublicationsAtomFeed()),
+        name="topic_feed_atom",
     ),
     prefix_default_language=True,
 )

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config.page_cache import cached_page
 from publications.exports import export_filename, export_response
 from publications.structured_data import researcher_person
 
@@ -26,6 +27,7 @@ RESEARCHERS_PER_PAGE = 24
 TOPIC_LATEST_PUBLICATIONS = 10
 
 
+@cached_page
 @require_safe
 def researcher_list(request: HttpRequest) -> HttpResponse:
     search = researcher_search(params=request.GET)
@@ -38,6 +40,7 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/researcher_list.html", context)
 
 
+@cached_page
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     researcher = researcher_get_published(slug=slug)
@@ -74,6 +77,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "profiles/researcher_detail.html", context)
 
 
+@cached_page
 @require_safe
 def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """All the researcher's published publications as a citation file."""
@@ -83,11 +87,13 @@ def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     return export_response(publications, fmt=fmt, filename=filename)
 
 
+@cached_page
 @require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/topic_list.html", {"topics": topic_index()})
 
 
+@cached_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)

@@ -12,3 +12,9 @@ class PublicationsConfig(AppConfig):
         from .converters import ExportFormatConverter
 
         register_converter(ExportFormatConverter, "export_format")
+
+        from config import page_cache
+
+        from .models import Author, Authorship, Publication
+
+        page_cache.watch(Author, Publication, Authorship, Publication.topics.through)

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from config.page_cache import cached_page
 from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response
@@ -18,6 +19,7 @@ PUBLICATIONS_PER_PAGE = 20
 EXPORT_LIMIT = 5000
 
 
+@cached_page
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
@@ -35,6 +37,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     return render(request, "publications/publication_list.html", context)
 
 
+@cached_page
 @require_safe
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = publication_get_published(pk=pk)
@@ -47,12 +50,14 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "publications/publication_detail.html", context)
 
 
+@cached_page
 @require_safe
 def publication_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     publication = publication_get_published(pk=pk)
     return export_response([publication], fmt=fmt, filename=citation_key(publication))
 
 
+@cached_page
 @require_safe
 def publication_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The publication list with its filters applied, as a file."""

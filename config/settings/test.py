@@ -1,4 +1,6 @@
-"""Settings for the test suite: fast hashing, in-memory cache, plain static storage."""
+"""Settings for the test suite: fast hashing, plain static storage.
+
+The cache is the one base.py configures: Redis when REDIS_URL is set, local memory otherwise."""
 
 import tempfile
 from pathlib import Path
@@ -9,7 +11,6 @@ DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="research-directory-media-"))
 # Serve static files straight from the source folders, as in development: no collectstatic.
 WHITENOISE_AUTOREFRESH = True
