@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint format check messages clean
+.PHONY: help install run serve test lint format check messages clean
 
 help:
 	@echo "make run     install, migrate, load the demo, print an admin password, serve on port $(PORT)"
+	@echo "make serve   production settings under gunicorn, after collectstatic and migrate"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff (lint and format check) and Django's system checks"
 	@echo "make format  format the code with ruff"
@@ -31,6 +32,16 @@ run: install
 	$(MANAGE) localadmin
 	@echo "Profile: http://127.0.0.1:$(PORT)/fr/chercheurs/razvan-pascanu/  Admin: http://127.0.0.1:$(PORT)/admin/"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Production: the settings read DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and the other
+# variables the README lists; gunicorn's own (GUNICORN_BIND, WEB_CONCURRENCY) are in config/gunicorn.py.
+PROD := DJANGO_SETTINGS_MODULE=config.settings.prod
+
+serve: install
+	$(PROD) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(PROD) $(MANAGE) migrate --no-input
+	$(PROD) $(BIN)/gunicorn --config config/gunicorn.py
 
 CHROMIUM ?= /usr/bin/chromium
 
