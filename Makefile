@@ -38,7 +38,7 @@ run: install
 PROD := DJANGO_SETTINGS_MODULE=config.settings.prod
 
 serve: install
-	$(PROD) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD) $(MANAGE) check --deploy
 	$(PROD) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(PROD) $(MANAGE) migrate --no-input
 	$(PROD) $(BIN)/gunicorn --config config/gunicorn.py
