@@ -70,7 +70,7 @@ def watch(*watched: type[models.Model]) -> None:
 
 
 def _request_is_cacheable(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD"):
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies

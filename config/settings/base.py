@@ -159,7 +159,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a public page stays cached. Every change to what pages show invalidates them at once,
-# so this only bounds the memory that pages nobody asks for again keep.
+# so this only bounds the memory that pages nobody asks for again keep. 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", str(24 * 60 * 60)))
 
 AUTH_PASSWORD_VALIDATORS = [
