@@ -24,7 +24,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """The page shown instead of the sign-in form while a username is locked out from an
     address: what happened, for how long, and what to do."""
     from django.contrib import admin
-    from django.template.response import TemplateResponse
+    from django.shortcuts import render
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {
@@ -33,4 +33,6 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": minutes,
     }
-    return TemplateResponse(request, "admin/locked_out.html", context, status=429)
+    # Rendered here: the middleware returns it after the view, where nothing renders a
+    # TemplateResponse any more.
+    return render(request, "admin/locked_out.html", context, status=429)
