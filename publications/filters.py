@@ -20,6 +20,7 @@ class PublicationSort(models.TextChoices):
     NEWEST = "newest", _("Newest first")
     OLDEST = "oldest", _("Oldest first")
     TITLE = "title", _("Title")
+    RELEVANCE = "relevance", _("Best match")
 
 
 SORT_ORDERS = {
@@ -86,4 +87,7 @@ class PublicationFilter(django_filters.FilterSet):
         return queryset.filter(Exists(signed))
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == PublicationSort.RELEVANCE:
+            # A search orders by relevance already; without one, the newest come first.
+            return queryset if self.form.cleaned_data.get("q") else queryset.newest_first()
         return queryset.order_by(*SORT_ORDERS[PublicationSort(value)])

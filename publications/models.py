@@ -1,9 +1,10 @@
 """Publications, the people who write them and the order in which they sign."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db import connections, models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,11 @@ class Author(models.Model):
         return None
 
 
+# The PostgreSQL text search configurations the search vector is built with (see the migration
+# that creates them): French and English stemming, and plain words for names, all unaccented.
+SEARCH_CONFIGS = ("directory_fr", "directory_en", "directory_simple")
+
+
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -96,8 +102,11 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(authorships__author__researcher=researcher)
 
     def search(self, text: str):
-        """Publications holding every word of ``text`` in their title, abstract, venue or
-        author names, accents and case ignored."""
+        """Publications matching ``text`` in their title, abstract, venue or author names,
+        accents and case ignored: full-text search on PostgreSQL, every word on other
+        databases."""
+        if connections[self.db].vendor == "postgresql":
+            return self.full_text_search(text)
         queryset = self
         for word in fold(text).split():
             by_author = Authorship.objects.filter(
@@ -105,6 +114,30 @@ class PublicationQuerySet(models.QuerySet):
             )
             queryset = queryset.filter(Q(search_text__contains=word) | Exists(by_author))
         return queryset
+
+    def full_text_search(self, text: str):
+        """PostgreSQL full-text search, best matches first.
+
+        ``text`` is read as a web search ("exact phrase", -excluded, or), stemmed in French and
+        in English and matched without accents against the stored ``search_vector`` (title,
+        then authors and venue, then abstract), through its GIN index. Author names are also
+        matched by trigram similarity, so that a misspelt name still finds its publications,
+        ranked after the full-text matches.
+        """
+        query = (
+            SearchQuery(text, config=SEARCH_CONFIGS[0], search_type="websearch")
+            | SearchQuery(text, config=SEARCH_CONFIGS[1], search_type="websearch")
+            | SearchQuery(text, config=SEARCH_CONFIGS[2], search_type="websearch")
+        )
+        by_text = Publication.objects.filter(search_vector=query).values("pk")
+        by_author_name = Authorship.objects.filter(
+            author__name_key__trigram_word_similar=name_key(text)
+        ).values("publication_id")
+        return (
+            self.filter(pk__in=by_text.order_by().union(by_author_name.order_by()))
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+            .order_by("-search_rank", "-year", "-pk")
+        )
 
     def newest_first(self):
         return self.order_by("-year", "-created_at", "-pk")
@@ -123,6 +156,12 @@ class PublicationQuerySet(models.QuerySet):
                 ),
             )
         )
+
+
+class PublicationManager(models.Manager):
+    def get_queryset(self):
+        # The search vector is large and only ever read by the database itself.
+        return super().get_queryset().defer("search_vector")
 
 
 class Publication(models.Model):
@@ -189,8 +228,11 @@ class Publication(models.Model):
     search_text = models.TextField(editable=False, default="")
     # The title without case, accents, spaces or punctuation: look-alikes share it.
     title_key = models.CharField(max_length=500, editable=False, default="", db_index=True)
+    # PostgreSQL only: the weighted full-text vector, computed by database triggers whenever the
+    # publication or its authors change (so bulk writes and imports keep it current too).
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
-    objects = PublicationQuerySet.as_manager()
+    objects = PublicationManager.from_queryset(PublicationQuerySet)()
 
     class Meta:
         ordering = ["-year", "-created_at", "-pk"]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.page_cache import pages_changed
 from profiles.collation import name_key
 from profiles.models import Researcher, ResearchTopic
 
@@ -147,6 +148,8 @@ def publication_import_bibtex(
         _write(groups, researcher=researcher, topics=topics, report=report, progress=progress)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            pages_changed()  # bulk inserts send no signals
     report.entries.sort(key=lambda outcome: outcome.line)
     return report
 

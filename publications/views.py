@@ -31,7 +31,8 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         "query": cleaned.get("q") or "",
         "year_from": cleaned.get("year_from"),
         "year_to": cleaned.get("year_to"),
-        "sort": cleaned.get("sort") or "",
+        # Without a choice, a search shows the best matches first, and the list the newest.
+        "sort": cleaned.get("sort") or ("relevance" if cleaned.get("q") else "newest"),
         "researcher": cleaned.get("researcher"),
     }
     return render(request, "publications/publication_list.html", context)

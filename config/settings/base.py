@@ -197,5 +197,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # The BibTeX import reports unreadable entries itself, by key and line.
-    "loggers": {"bibtexparser": {"level": "ERROR"}},
+    "loggers": {
+        "bibtexparser": {"level": "ERROR"},
+        # django-axes announces itself at every start; its lockout warnings still show.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,230 @@
+"""Full-text search on PostgreSQL: stemming in French and English, accents ignored, web-search
+syntax, ranking, typo-tolerant author names, a vector kept current by every kind of write, and
+the GIN index in use."""
+
+import random
+
+import pytest
+from django.db import connection
+
+from profiles.models import Researcher
+from publications.models import Author, Authorship, Publication
+from publications.services import publication_import_bibtex
+from tests.factories import AuthorFactory, PublicationFactory, publication_with_authors
+from tests.pages import text_of, titles
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL"
+)
+
+URL = "/fr/publications/"
+SOUP = "State Soup: In-Context Skill Learning"
+
+
+def found(text: str) -> list[str]:
+    return list(Publication.objects.search(text).values_list("title", flat=True))
+
+
+@pytest.fixture
+def library(db):
+    pascanu = AuthorFactory(display_name="Razvan Pascanu")
+    pioro = AuthorFactory(display_name="Maciej Pióro")
+    publication_with_authors(
+        [pascanu],
+        title="On the difficulty of training recurrent neural networks",
+        abstract="Vanishing and exploding gradients.",
+        venue="ICML",
+        year=2013,
+    )
+    publication_with_authors(
+        [pioro],
+        title="Les réseaux de neurones et les modèles de langue",
+        abstract="Une étude des grands modèles.",
+        venue="Journées francophones",
+        year=2024,
+        language="fr",
+    )
+    publication_with_authors(
+        [pascanu, pioro],
+        title="State Soup: In-Context Skill Learning",
+        abstract="Language models that mix recurrent states for vision tasks.",
+        venue="NeurIPS",
+        year=2024,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # English stemming: the singular finds the plural, the verb its noun.
+        ("network", ["On the difficulty of training recurrent neural networks"]),
+        ("trained", ["On the difficulty of training recurrent neural networks"]),
+        # French stemming, and accents ignored both ways.
+        ("réseau", ["Les réseaux de neurones et les modèles de langue"]),
+        # "modèle" and "model" share a stem: the French title first, then an English abstract.
+        ("modele", ["Les réseaux de neurones et les modèles de langue", SOUP]),
+        ("MODÈLES", ["Les réseaux de neurones et les modèles de langue", SOUP]),
+        # The venue and the abstract count too.
+        ("francophones", ["Les réseaux de neurones et les modèles de langue"]),
+        ("exploding", ["On the difficulty of training recurrent neural networks"]),
+    ],
+)
+def test_words_are_stemmed_and_accents_ignored(library, query, expected):
+    assert found(query) == expected
+
+
+def test_web_search_syntax(library):
+    assert found('"skill learning"') == ["State Soup: In-Context Skill Learning"]
+    assert found('"learning skill"') == []
+    assert found("recurrent -vision") == [
+        "On the difficulty of training recurrent neural networks"
+    ]
+    assert set(found("soup or réseaux")) == {
+        "State Soup: In-Context Skill Learning",
+        "Les réseaux de neurones et les modèles de langue",
+    }
+
+
+def test_author_names_are_searched_without_accents(library):
+    assert set(found("pioro")) == {
+        "Les réseaux de neurones et les modèles de langue",
+        "State Soup: In-Context Skill Learning",
+    }
+
+
+def test_a_misspelt_author_name_still_finds_their_papers(library):
+    assert set(found("Pascanou")) == {
+        "On the difficulty of training recurrent neural networks",
+        "State Soup: In-Context Skill Learning",
+    }
+
+
+def test_title_matches_rank_above_abstract_matches(library):
+    # "recurrent" is in one title (2013) and in a newer abstract (2024): the title comes first.
+    assert found("recurrent") == [
+        "On the difficulty of training recurrent neural networks",
+        "State Soup: In-Context Skill Learning",
+    ]
+
+
+def test_the_list_page_ranks_best_matches_first_and_says_so(client, library):
+    response = client.get(URL, {"q": "recurrent"})
+
+    assert titles(response) == [
+        "On the difficulty of training recurrent neural networks",
+        "State Soup: In-Context Skill Learning",
+    ]
+    assert '<option value="relevance" selected>' in response.content.decode()
+    # Another order still applies on request.
+    response = client.get(URL, {"q": "recurrent", "sort": "newest"})
+    assert titles(response)[0] == "State Soup: In-Context Skill Learning"
+
+
+def test_search_is_safe_with_any_text(client, library):
+    for query in ['"', "-", "or", "!!(", "&|:*", "'; DROP TABLE x; --", "le la les"]:
+        response = client.get(URL, {"q": query})
+        assert response.status_code == 200
+        assert "publication" in text_of(response)
+
+
+# The vector follows every kind of write.
+
+
+def test_a_changed_title_is_found_by_its_new_words(library):
+    publication = Publication.objects.get(title__startswith="On the difficulty")
+    publication.title = "Gradient pathologies in sequence models"
+    publication.save()
+
+    assert found("pathologies") == ["Gradient pathologies in sequence models"]
+    assert found("difficulty") == []
+
+
+def test_a_queryset_update_keeps_the_vector_current(library):
+    Publication.objects.filter(title__startswith="State Soup").update(abstract="Chess engines.")
+
+    assert found("chess") == ["State Soup: In-Context Skill Learning"]
+    assert "State Soup: In-Context Skill Learning" not in found("vision")
+
+
+def test_adding_removing_and_renaming_authors_updates_the_search(library):
+    publication = Publication.objects.get(title__startswith="Les réseaux")
+    lovelace = AuthorFactory(display_name="Ada Lovelace")
+
+    Authorship.objects.create(publication=publication, author=lovelace, position=2)
+    assert found("lovelace") == [publication.title]
+
+    lovelace.display_name = "Ada King"
+    lovelace.save()
+    assert found("king") == [publication.title]
+    assert found("lovelace") == []
+
+    Authorship.objects.filter(author=lovelace).delete()
+    assert found("king") == []
+
+
+def test_bulk_inserted_authorships_are_searchable(library):
+    publication = PublicationFactory(title="Untitled draft")
+    hopper = AuthorFactory(display_name="Grace Hopper")
+    Authorship.objects.bulk_create([Authorship(publication=publication, author=hopper, position=1)])
+
+    assert found("hopper") == ["Untitled draft"]
+
+
+def test_imported_publications_are_searchable(db):
+    bibtex = """
+    @article{kahan1996,
+      title = {Pourquoi les {\\'e}quations diff{\\'e}rentielles sont difficiles},
+      author = {Kahan, William and Darboux, Ga{\\"e}lle},
+      journal = {Revue d'analyse},
+      year = {1996}
+    }
+    """
+    report = publication_import_bibtex(text=bibtex)
+    assert len(report.created) == 1
+
+    assert found("equation differentielle") == [
+        "Pourquoi les équations différentielles sont difficiles"
+    ]
+    assert found("gaelle darboux") == ["Pourquoi les équations différentielles sont difficiles"]
+
+
+def test_deleting_a_researcher_keeps_their_papers_searchable(library):
+    researcher = Researcher.objects.create(given_name="Razvan", family_name="Pascanu")
+    Author.objects.filter(display_name="Razvan Pascanu").update(researcher=researcher)
+    researcher.delete()
+
+    assert "On the difficulty of training recurrent neural networks" in found("pascanu")
+
+
+# The index
+
+
+WORDS = (
+    "learning model network graph kernel bayesian sparse robust adaptive neural signal "
+    "quantum protein climate market language vision speech policy reward memory"
+).split()
+
+
+def test_the_search_uses_the_gin_index(db):
+    rng = random.Random(7)
+    Publication.objects.bulk_create(
+        Publication(
+            title=" ".join(rng.choices(WORDS, k=6)),
+            abstract=" ".join(rng.choices(WORDS, k=40)),
+            year=2000 + rng.randrange(25),
+        )
+        for _ in range(3000)
+    )
+    PublicationFactory(title="Ornithopters and their wings")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE publications_publication")
+        # At a few thousand rows a scan is as cheap as the index and the planner rightly takes
+        # it; at the benchmark's 100,000 it picks the index unaided. Here scans are priced out
+        # to ask the real question: can the index serve this query?
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+    queryset = Publication.objects.published().search("ornithopter")
+    plan = queryset.explain()
+
+    assert "publication_search_vector_idx" in plan
+    assert [p.title for p in queryset] == ["Ornithopters and their wings"]

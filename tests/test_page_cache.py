@@ -1,0 +1,255 @@
+"""Public pages are cached for visitors, answer 304 to repeat requests, and never show anything
+stale: every way of changing what a page shows makes the next request show the change."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from profiles.models import Researcher, ResearchTopic
+from publications.models import Author, Authorship, Publication
+from publications.services import publication_import_bibtex, publication_merge
+from tests.factories import AuthorFactory, PublicationFactory
+from tests.pages import text_of
+
+PROFILE = "/fr/chercheurs/razvan-pascanu/"
+TOPIC = "/fr/sujets/apprentissage-continu/"
+
+
+def queries_for(client, url: str, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    return len(captured), response
+
+
+def public_pages(demo: Researcher) -> list[str]:
+    publication = Publication.objects.first()
+    return [
+        PROFILE,
+        "/en/researchers/razvan-pascanu/",
+        "/fr/",
+        "/fr/?q=pascanu",
+        "/fr/publications/",
+        "/fr/publications/?topic=apprentissage-continu",
+        f"/fr/publications/{publication.pk}/",
+        f"/fr/publications/{publication.pk}/cite.bib",
+        "/fr/chercheurs/razvan-pascanu/publications.ris",
+        "/fr/sujets/",
+        TOPIC,
+        "/fr/feeds/publications.rss",
+        "/fr/feeds/researchers/razvan-pascanu.atom",
+        "/fr/feeds/topics/apprentissage-continu.rss",
+        "/sitemap.xml",
+    ]
+
+
+def test_every_public_page_is_served_from_the_cache_on_a_repeat_visit(client, demo):
+    for url in public_pages(demo):
+        first_queries, first = queries_for(client, url)
+        repeat_queries, repeat = queries_for(client, url)
+
+        assert first.status_code == 200, url
+        assert first_queries > 0, url
+        assert repeat_queries == 0, url
+        assert repeat.content == first.content, url
+
+
+def test_a_repeat_request_for_an_unchanged_page_gets_304(client, demo):
+    response = client.get(PROFILE)
+    etag = response["ETag"]
+    assert "no-cache" in response["Cache-Control"]
+
+    repeat = client.get(PROFILE, HTTP_IF_NONE_MATCH=etag)
+    assert repeat.status_code == 304
+    assert repeat.content == b""
+
+    demo.position_fr = "Directeur de recherche"
+    demo.save()
+    changed = client.get(PROFILE, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "Directeur de recherche" in text_of(changed)
+
+
+def test_the_two_languages_are_cached_apart(client, demo):
+    assert client.get("/fr/sujets/").content != client.get("/en/topics/").content
+
+
+# Each way of changing what pages show ---------------------------------------------------------
+
+
+def shows(client, url: str, text: str) -> bool:
+    return text in text_of(client.get(url))
+
+
+def test_a_researcher_edited_in_the_admin(client, editor_client, demo):
+    assert shows(client, PROFILE, "Razvan Pascanu")
+    url = reverse("admin:profiles_researcher_change", args=[demo.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+
+    response = editor_client.post(
+        url,
+        {
+            "given_name": "Răzvan",
+            "family_name": "Pascanu",
+            "slug": "razvan-pascanu",
+            "is_published": "on",
+            "membership": demo.membership,
+            "position_fr": "Chercheur invité",
+            "position_en": "Visiting researcher",
+            "organization": "Mila",
+            "topics": list(demo.topics.values_list("pk", flat=True)),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert shows(client, PROFILE, "Chercheur invité")
+    assert shows(client, "/fr/", "Răzvan Pascanu")
+
+
+def test_a_topic_renamed(client, demo):
+    assert not shows(client, PROFILE, "Apprentissage perpétuel")
+    topic = ResearchTopic.objects.get(slug="apprentissage-continu")
+    topic.name_fr = "Apprentissage perpétuel"
+    topic.save()
+
+    assert shows(client, PROFILE, "Apprentissage perpétuel")
+    assert shows(client, "/fr/sujets/", "Apprentissage perpétuel")
+
+
+def test_a_publication_retitled_and_an_author_renamed(client, demo):
+    publication = Publication.objects.get(title__startswith="Universality of Linear")
+    assert shows(client, PROFILE, "Antonio Orvieto")
+
+    publication.title = "A retitled paper about recurrences"
+    publication.save()
+    Author.objects.filter(display_name="Antonio Orvieto").update(display_name="placeholder")
+    author = Author.objects.get(display_name="placeholder")
+    author.display_name = "Antonio Orvieto-Renamed"
+    author.save()
+
+    page = text_of(client.get(PROFILE))
+    assert "A retitled paper about recurrences" in page
+    assert "Antonio Orvieto-Renamed" in page
+
+
+def test_an_author_added_and_a_topic_link_removed(client, demo):
+    publication = Publication.objects.get(title__startswith="Universality of Linear")
+    url = f"/fr/publications/{publication.pk}/"
+    topic = publication.topics.first()
+    by_topic = f"/fr/publications/?topic={topic.slug}"
+    assert not shows(client, url, "Grace Hopper")
+    assert shows(client, by_topic, publication.title)
+
+    Authorship.objects.create(
+        publication=publication,
+        author=AuthorFactory(display_name="Grace Hopper"),
+        position=publication.authorships.count() + 1,
+    )
+    publication.topics.remove(topic)
+
+    assert shows(client, url, "Grace Hopper")
+    assert not shows(client, by_topic, publication.title)
+
+
+def test_a_bibtex_import(client, demo):
+    assert not shows(client, PROFILE, "Cached pages considered harmless")
+
+    report = publication_import_bibtex(
+        text="@article{k, title={Cached pages considered harmless}, author={Pascanu, Razvan},"
+        " journal={Web}, year={2025}}",
+        researcher=demo,
+    )
+    assert len(report.created) == 1
+
+    assert shows(client, PROFILE, "Cached pages considered harmless")
+    assert shows(client, "/fr/publications/", "Cached pages considered harmless")
+    assert shows(client, "/fr/feeds/publications.rss", "Cached pages considered harmless")
+
+
+def test_a_merge(client, demo):
+    keep = Publication.objects.get(title__startswith="Universality of Linear")
+    copy = PublicationFactory(title="Universality of linear recurrences (copy)", year=keep.year)
+    assert shows(client, "/fr/publications/", "Universality of linear recurrences (copy)")
+
+    publication_merge(keep=keep, duplicates=[copy])
+
+    assert not shows(client, "/fr/publications/", "Universality of linear recurrences (copy)")
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("admin:publications_publication_changelist", "unpublish"),
+        ("admin:publications_publication_changelist", "delete_selected"),
+    ],
+)
+def test_publications_unpublished_or_deleted_in_the_admin(
+    client, editor_client, demo, changelist, action
+):
+    publication = Publication.objects.get(title__startswith="Universality of Linear")
+    assert shows(client, PROFILE, publication.title)
+
+    data = {"action": action, "_selected_action": [publication.pk]}
+    if action == "delete_selected":
+        data["post"] = "yes"
+    response = editor_client.post(reverse(changelist), data)
+    assert response.status_code == 302
+
+    assert not shows(client, PROFILE, publication.title)
+    assert not shows(client, "/fr/publications/", publication.title)
+
+
+def test_an_unpublished_researcher_leaves_the_sitemap_and_the_directory(client, demo):
+    assert "/fr/chercheurs/razvan-pascanu/" in client.get("/sitemap.xml").content.decode()
+    assert shows(client, "/fr/", "Razvan Pascanu")
+
+    demo.is_published = False
+    demo.save()
+
+    assert "/fr/chercheurs/razvan-pascanu/" not in client.get("/sitemap.xml").content.decode()
+    assert not shows(client, "/fr/", "Razvan Pascanu")
+    assert client.get(PROFILE).status_code == 404
+
+
+# What is never cached -------------------------------------------------------------------------
+
+
+def test_signed_in_editors_always_get_fresh_pages_and_never_fill_the_cache(
+    client, editor_client, demo
+):
+    editor_first, _ = queries_for(editor_client, PROFILE)
+    editor_repeat, _ = queries_for(editor_client, PROFILE)
+    assert editor_first > 0
+    assert editor_repeat > 0
+
+    visitor_first, _ = queries_for(client, PROFILE)
+    assert visitor_first > 0  # the editor's visit stored nothing
+
+
+def test_a_visitor_with_pending_messages_gets_a_fresh_page(client, demo):
+    client.get(PROFILE)
+    client.cookies["messages"] = "pending"
+
+    count, response = queries_for(client, PROFILE)
+
+    assert response.status_code == 200
+    assert count > 0
+
+
+def test_missing_pages_are_not_cached(client, demo):
+    assert client.get("/fr/chercheurs/nobody/").status_code == 404
+    count, response = queries_for(client, "/fr/chercheurs/nobody/")
+
+    assert response.status_code == 404
+    assert count > 0
+
+
+def test_the_admin_is_never_cached(editor_client, demo):
+    url = reverse("admin:profiles_researcher_changelist")
+    editor_client.get(url)
+    count, response = queries_for(editor_client, url)
+
+    assert response.status_code == 200
+    assert count > 0
