@@ -1,6 +1,10 @@
 """Admin for researchers and research topics."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,10 +14,34 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from .facets import count_subquery
+from .images import portrait_reencode
 from .models import Researcher, ResearchTopic
+from .validators import validate_portrait
 
 # Links typed without a scheme are taken as https, as Django 6 will do.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PortraitField(forms.ImageField):
+    """A portrait upload, checked from its header, then stored as a clean re-encoded copy."""
+
+    def to_python(self, data: UploadedFile | None) -> File | None:
+        # Skips forms.ImageField.to_python: it hands the file to Pillow before any size check.
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        validate_portrait(upload)
+        try:
+            return portrait_reencode(upload)
+        except (OSError, SyntaxError, ValueError) as error:  # Pixel data damaged or cut short.
+            message = self.error_messages["invalid_image"]
+            raise ValidationError(message, code="invalid_image") from error
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        if "accept" in attrs:  # File inputs only.
+            attrs["accept"] = "image/jpeg,image/png,image/webp"
+        return attrs
 
 
 class TranslationTabsMixin:
@@ -98,7 +126,7 @@ class ResearcherAdmin(PublishActionsMixin, TranslationTabsMixin, TranslationAdmi
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["given_name", "family_name"]}
     readonly_fields = ["portrait_preview", "created_at", "updated_at"]
-    formfield_overrides = HTTPS_URL_FIELDS
+    formfield_overrides = {**HTTPS_URL_FIELDS, models.ImageField: {"form_class": PortraitField}}
     fieldsets = [
         (None, {"fields": ["given_name", "family_name", "slug", "is_published"]}),
         (_("Portrait"), {"fields": ["portrait", "portrait_preview"]}),

@@ -1,13 +1,21 @@
-"""Validation of researcher identifiers."""
+"""Validation of researcher identifiers and portraits."""
 
+import math
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from .images import PORTRAIT_MAX_BYTES, PORTRAIT_MAX_PIXELS, image_header
 
 ORCID_PATTERN = r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
 _ORCID_RE = re.compile(ORCID_PATTERN)
 _ORCID_PREFIX = re.compile(r"^(https?://)?(www\.)?orcid\.org/", re.IGNORECASE)
+_MEGABYTE = 1024 * 1024
+_MEGAPIXEL = 1_000_000
 
 
 def normalize_orcid(value: str) -> str:
@@ -40,3 +48,49 @@ def validate_orcid(value: str) -> None:
             _("This ORCID iD is not valid: its last character does not match its checksum."),
             code="orcid_checksum",
         )
+
+
+def validate_portrait(file: File) -> None:
+    """Refuse a portrait that is too heavy, not a JPEG, PNG or WebP image, or has too many pixels.
+
+    It is decided from the file's size and the image's header alone: no pixel is decoded, so a
+    small file declaring a huge image (a decompression bomb) costs no memory.
+    """
+    if file.size > PORTRAIT_MAX_BYTES:
+        raise ValidationError(
+            _("The portrait is %(size)s MB; the limit is %(limit)s MB."),
+            code="portrait_too_heavy",
+            params={
+                "size": _rounded_up(file.size / _MEGABYTE),
+                "limit": PORTRAIT_MAX_BYTES // _MEGABYTE,
+            },
+        )
+    try:
+        header = image_header(file)
+    # The warning is raised only where warnings are errors, as in the tests.
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("The portrait is more than %(megapixels)s megapixels; the limit is %(limit)s."),
+            code="portrait_too_many_pixels",
+            params={
+                "megapixels": _rounded_up((Image.MAX_IMAGE_PIXELS or 0) / _MEGAPIXEL),
+                "limit": PORTRAIT_MAX_PIXELS // _MEGAPIXEL,
+            },
+        ) from None
+    except OSError:  # Not an image of these formats, or a header cut short.
+        raise ValidationError(_("Use a JPEG, PNG or WebP image."), code="portrait_format") from None
+    if header.pixels > PORTRAIT_MAX_PIXELS:
+        raise ValidationError(
+            _("The portrait is %(megapixels)s megapixels; the limit is %(limit)s."),
+            code="portrait_too_many_pixels",
+            params={
+                "megapixels": _rounded_up(header.pixels / _MEGAPIXEL),
+                "limit": PORTRAIT_MAX_PIXELS // _MEGAPIXEL,
+            },
+        )
+
+
+def _rounded_up(value: float) -> str:
+    """``value`` with at most one decimal, in the active language; rounded up, so that a file
+    just over a limit never reads as the limit itself."""
+    return floatformat(math.ceil(value * 10) / 10, -1)
