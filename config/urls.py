@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publications import feeds
 
+from .history import recent_activity
 from .page_cache import cached_page
 from .sitemaps import SITEMAPS
 from .views import healthz, robots_txt
@@ -19,6 +20,7 @@ admin.site.site_title = _("Research directory")
 admin.site.index_title = _("Curation")
 
 urlpatterns = [
+    path("admin/activity/", admin.site.admin_view(recent_activity), name="admin_recent_activity"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

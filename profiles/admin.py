@@ -1,5 +1,6 @@
 """Admin for researchers and research topics."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
+
+from config.history import EditHistoryAdmin
 
 from .facets import count_subquery
 from .images import portrait_reencode
@@ -66,12 +69,16 @@ class PublishActionsMixin:
         self._set_published(request, queryset, published=False)
 
     def _set_published(self, request: HttpRequest, queryset: QuerySet, *, published: bool):
-        # One save per object keeps auto_now timestamps and save() logic right.
+        # One save per object keeps auto_now timestamps and save() logic right. Only the flag
+        # is written: whatever else another editor has just changed stays as they saved it.
         changed = 0
-        for obj in queryset.exclude(is_published=published):
-            obj.is_published = published
-            obj.save(update_fields=["is_published", "updated_at"])
-            changed += 1
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(str(_("Published.") if published else _("Unpublished.")))
+            for obj in queryset.exclude(is_published=published):
+                obj.is_published = published
+                obj.save(update_fields=["is_published", "updated_at"])
+                changed += 1
         if published:
             message = ngettext(
                 "%(count)d entry published.", "%(count)d entries published.", changed
@@ -84,7 +91,7 @@ class PublishActionsMixin:
 
 
 @admin.register(ResearchTopic)
-class ResearchTopicAdmin(TranslationTabsMixin, TranslationAdmin):
+class ResearchTopicAdmin(TranslationTabsMixin, EditHistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug", "researcher_count", "publication_count"]
     search_fields = ["name_fr", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_fr"]}
@@ -101,6 +108,31 @@ class ResearchTopicAdmin(TranslationTabsMixin, TranslationAdmin):
             )
         )
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """The confirmation lists the researchers and publications that lose the topic (they
+        stay), rather than rows of the tables that link them."""
+        _deleted, _counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        readable: list = []
+        researcher_links = publication_links = 0
+        for topic in objs:
+            researchers = [
+                _("Link to the researcher %(name)s") % {"name": researcher.full_name}
+                for researcher in topic.researchers.all()
+            ]
+            publications = [
+                _("Link to the publication “%(title)s”") % {"title": publication.title}
+                for publication in topic.publications.all()
+            ]
+            researcher_links += len(researchers)
+            publication_links += len(publications)
+            readable += [str(topic), [*researchers, *publications]]
+        counts = {
+            ResearchTopic._meta.verbose_name_plural: len(objs),
+            _("links to researchers"): researcher_links,
+            _("links to publications"): publication_links,
+        }
+        return readable, counts, perms_needed, protected
+
     @admin.display(description=_("researchers"), ordering="researcher_total")
     def researcher_count(self, topic: ResearchTopic) -> int:
         return topic.researcher_total
@@ -111,7 +143,9 @@ class ResearchTopicAdmin(TranslationTabsMixin, TranslationAdmin):
 
 
 @admin.register(Researcher)
-class ResearcherAdmin(PublishActionsMixin, TranslationTabsMixin, TranslationAdmin):
+class ResearcherAdmin(
+    PublishActionsMixin, TranslationTabsMixin, EditHistoryAdmin, TranslationAdmin
+):
     list_display = [
         "portrait_thumbnail",
         "full_name",

@@ -7,8 +7,15 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Researchers")
 
     def ready(self) -> None:
+        import reversion
+
         from config import page_cache
 
         from .models import Researcher, ResearchTopic
 
         page_cache.watch(Researcher, ResearchTopic, Researcher.topics.through)
+        # Registered here, once modeltranslation has added the French and English fields, so
+        # that versions hold both. A researcher's versions hold their author record too, so
+        # that recovering a deleted researcher links their publications to them again.
+        reversion.register(ResearchTopic)
+        reversion.register(Researcher, follow=("author",))

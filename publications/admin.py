@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.history import EditHistoryAdmin
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
 from profiles.facets import count_subquery
 
@@ -55,7 +56,8 @@ class AuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
+class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
+    change_list_template = "admin/publications/publication/change_list.html"
     list_display = ["title", "author_names", "year", "kind", "venue", "is_published"]
     list_filter = [PossibleDuplicatesFilter, "is_published", "kind", "year", "topics"]
     actions = ["publish", "unpublish", "merge"]
@@ -108,7 +110,7 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
                     request, _("Choose one of the selected publications to keep."), messages.ERROR
                 )
                 return None
-            report = publication_merge(keep=keep, duplicates=publications)
+            report = publication_merge(keep=keep, duplicates=publications, user=request.user)
             self.message_user(
                 request,
                 _("Merged %(count)d publications into “%(title)s”.")
@@ -178,6 +180,7 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
             topics=list(pending.topics.all()),
             skip_invalid=pending.skip_invalid,
             dry_run=dry_run,
+            user=pending.created_by,
         )
 
     def _import_confirm(self, request: HttpRequest) -> HttpResponse:
@@ -221,7 +224,7 @@ class PublicationAdmin(PublishActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(EditHistoryAdmin):
     list_display = [
         "display_name",
         "family_name",
@@ -241,6 +244,27 @@ class AuthorAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(publication_total=count_subquery(Authorship.objects.all(), "author"))
         )
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """An author who signs publications cannot be deleted: the confirmation names those
+        publications (with links), rather than the rows that list the author on them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            signed = (
+                Publication.objects.filter(authorships__author__in=objs)
+                .distinct()
+                .order_by("-year", "title")
+            )
+            protected = [
+                format_html(
+                    '<a href="{}">{}</a> ({})',
+                    reverse("admin:publications_publication_change", args=[publication.pk]),
+                    publication.title,
+                    publication.year,
+                )
+                for publication in signed
+            ]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("researcher"), ordering="researcher__family_name")
     def researcher_link(self, author: Author) -> str:

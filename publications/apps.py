@@ -13,8 +13,14 @@ class PublicationsConfig(AppConfig):
 
         register_converter(ExportFormatConverter, "export_format")
 
+        import reversion
+
         from config import page_cache
 
         from .models import Author, Authorship, Publication
 
         page_cache.watch(Author, Publication, Authorship, Publication.topics.through)
+        # A publication's versions hold its author list: a revert or a recovery restores it.
+        reversion.register(Author)
+        reversion.register(Authorship)
+        reversion.register(Publication, follow=("authorships",))

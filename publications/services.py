@@ -3,9 +3,11 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,6 +111,7 @@ def publication_import_bibtex(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> ImportReport:
     """Import the publications of a BibTeX text, all or nothing.
 
@@ -149,9 +152,33 @@ def publication_import_bibtex(
         if dry_run:
             transaction.set_rollback(True)
         else:
+            _record_import(report, user)
             pages_changed()  # bulk inserts send no signals
     report.entries.sort(key=lambda outcome: outcome.line)
     return report
+
+
+def _record_import(report: ImportReport, user: AbstractBaseUser | None) -> None:
+    """One revision for the whole import, holding each publication it created or completed,
+    so that the admin's history and recent activity show it and an editor can undo it."""
+    touched = {
+        entry.publication.pk: entry.publication
+        for entry in [*report.created, *report.merged]
+        if entry.publication is not None
+    }
+    if not touched:
+        return
+    publications = list(touched.values())
+    # Bulk inserts leave no versions behind: these carry the author lists read back at once.
+    prefetch_related_objects(publications, "authorships__author", "topics")
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(
+            _("Imported from BibTeX: %(created)d created, %(merged)d completed.")
+            % {"created": len(report.created), "merged": len(report.merged)}
+        )
+        for publication in publications:
+            reversion.add_to_revision(publication)
 
 
 def _validate(entry: ParsedEntry) -> None:
@@ -455,18 +482,45 @@ class MergeReport:
 
 
 @transaction.atomic
-def publication_merge(*, keep: Publication, duplicates: Sequence[Publication]) -> MergeReport:
+def publication_merge(
+    *,
+    keep: Publication,
+    duplicates: Sequence[Publication],
+    user: AbstractBaseUser | None = None,
+) -> MergeReport:
     """Fold ``duplicates`` into ``keep`` and delete them, in one transaction.
 
     ``keep`` keeps its own values and author order; it gains the duplicates' topics, the
     authors it lacks (after its own, in their order) and the values of its empty fields.
+
+    Two revisions are recorded: every publication as it was before, then the result. Reverting
+    ``keep`` to the first (from its history in the admin) undoes the merge, duplicates included.
     """
     keep = Publication.objects.select_for_update().get(pk=keep.pk)
     duplicates = [d for d in duplicates if d.pk != keep.pk]
     report = MergeReport(kept=keep)
     if not duplicates:
         return report
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(
+            _("Before merging %(count)d publications into “%(title)s”.")
+            % {"count": len(duplicates), "title": keep.title}
+        )
+        for publication in [keep, *duplicates]:
+            reversion.add_to_revision(publication)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        _merge(keep, duplicates, report)
+        reversion.set_comment(
+            _("Merged into “%(title)s”: %(removed)s.")
+            % {"title": keep.title, "removed": "; ".join(report.removed)}
+        )
+        reversion.add_to_revision(keep)
+    return report
 
+
+def _merge(keep: Publication, duplicates: Sequence[Publication], report: MergeReport) -> None:
     signed = {a.author_id for a in keep.authorships.all()}
     next_position = max((a.position for a in keep.authorships.all()), default=0) + 1
     new_authorships = []
@@ -498,4 +552,3 @@ def publication_merge(*, keep: Publication, duplicates: Sequence[Publication]) -
         for author, position in new_authorships
     )
     keep.topics.add(*new_topics)
-    return report

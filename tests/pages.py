@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 
 def text_of(response) -> str:
@@ -45,3 +46,83 @@ def checkbox_counts(response, name: str) -> dict[str, int]:
             response.content.decode(),
         )
     }
+
+
+def edit_snapshot(client, url: str) -> dict[str, str]:
+    """The hidden snapshot of an admin change form, as a browser opening it would send back."""
+    response = client.get(url)
+    assert response.status_code == 200
+    match = re.search(r'name="edit_snapshot" value="([^"]*)"', response.content.decode())
+    assert match, "the change form has no edit snapshot"
+    return {"edit_snapshot": unescape(match.group(1))}
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit from the first form with a given id."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._option: str | None = None
+        self._option_text = ""
+        self._option_selected = False
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and "disabled" not in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            self._option = attrs.get("value")
+            self._option_text = ""
+            self._option_selected = "selected" in attrs
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text += data
+        elif self._option is not None or self._option_selected:
+            self._option_text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "option" and self._select:
+            if self._option_selected:
+                value = self._option if self._option is not None else self._option_text
+                self.data.append((self._select, value))
+            self._option, self._option_selected = None, False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            # A browser drops the one newline that follows <textarea>.
+            self.data.append((self._textarea, self._text.removeprefix("\n")))
+            self._textarea = None
+
+
+def form_data(response, form_id: str) -> dict[str, list[str]]:
+    """The fields of the form ``form_id`` as a browser would submit them unchanged (for the
+    Django test client: each name maps to the list of its values)."""
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    fields: dict[str, list[str]] = {}
+    for name, value in reader.data:
+        fields.setdefault(name, []).append(value)
+    return fields

@@ -187,11 +187,13 @@ def test_a_change_saved_through_one_server_is_shown_by_the_other(servers):
     change_url = f"/admin/profiles/researcher/{researcher.pk}/change/"
     _, form = first.get(change_url)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    snapshot = unescape(re.search(r'name="edit_snapshot" value="([^"]*)"', form).group(1))
     response, page = first.request(
         "POST",
         change_url,
         {
             "csrfmiddlewaretoken": token,
+            "edit_snapshot": snapshot,
             "given_name": "Razvan",
             "family_name": "Pascanu",
             "slug": "razvan-pascanu",

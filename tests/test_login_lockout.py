@@ -151,9 +151,6 @@ def test_the_lockout_page_follows_a_french_browser(client, editor):
     assert_locked_out(response, language="fr")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="templates/admin/locked_out.html is not yet translated in locale/fr"
-)
 def test_the_lockout_wording_has_a_french_translation():
     french = lockout_wording("fr", limit=5, minutes=15)
     english = lockout_wording("en", limit=5, minutes=15)

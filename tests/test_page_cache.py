@@ -10,7 +10,7 @@ from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex, publication_merge
 from tests.factories import AuthorFactory, PublicationFactory
-from tests.pages import text_of
+from tests.pages import edit_snapshot, text_of
 
 PROFILE = "/fr/chercheurs/razvan-pascanu/"
 TOPIC = "/fr/sujets/apprentissage-continu/"
@@ -91,6 +91,7 @@ def test_a_researcher_edited_in_the_admin(client, editor_client, demo):
     response = editor_client.post(
         url,
         {
+            **edit_snapshot(editor_client, url),
             "given_name": "Răzvan",
             "family_name": "Pascanu",
             "slug": "razvan-pascanu",

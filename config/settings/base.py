@@ -44,6 +44,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before it.
     "modeltranslation",
+    # The project's apps register their models with django-reversion once modeltranslation
+    # has added the translated fields, and before the admin would register them its own way.
+    "profiles",
+    "publications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,9 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "axes",
     "csp",
+    "reversion",
     "django_filters",
-    "profiles",
-    "publications",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +202,7 @@ LOGGING = {
     # The BibTeX import reports unreadable entries itself, by key and line.
     "loggers": {
         "bibtexparser": {"level": "ERROR"},
-        # django-axes announces itself at every start; its lockout warnings still show.
-        "axes.apps": {"level": "WARNING"},
+        # django-axes logs every sign-in; failures and lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
     },
 }

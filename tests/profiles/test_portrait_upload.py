@@ -17,6 +17,7 @@ from PIL import ExifTags, Image
 
 from profiles.models import Researcher
 from tests.factories import ResearcherFactory
+from tests.pages import edit_snapshot
 from tests.test_admin import researcher_form_data
 
 pytestmark = pytest.mark.django_db
@@ -173,9 +174,13 @@ def test_a_new_portrait_on_the_change_form_replaces_the_dimensions(editor_client
     assert (researcher.portrait_width, researcher.portrait_height) == (2400, 1600)
     photo = Image.new("RGB", (1600, 2400), BLUE)
 
+    url = reverse("admin:profiles_researcher_change", args=[researcher.pk])
     response = editor_client.post(
-        reverse("admin:profiles_researcher_change", args=[researcher.pk]),
-        researcher_form_data(portrait=upload("new.jpg", encoded(photo, "JPEG"))),
+        url,
+        {
+            **researcher_form_data(portrait=upload("new.jpg", encoded(photo, "JPEG"))),
+            **edit_snapshot(editor_client, url),
+        },
     )
 
     assert response.status_code == 302

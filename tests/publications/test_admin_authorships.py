@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from publications.models import Publication
 from tests.factories import AuthorFactory, publication_with_authors
+from tests.pages import edit_snapshot
 
 
 def change_form_data(publication: Publication, rows: list[dict]) -> dict:
@@ -55,7 +56,8 @@ def three_authors(db):
 
 def post(client, publication, rows, **headers):
     url = reverse("admin:publications_publication_change", args=[publication.pk])
-    return client.post(url, change_form_data(publication, rows), **headers)
+    data = {**change_form_data(publication, rows), **edit_snapshot(client, url)}
+    return client.post(url, data, **headers)
 
 
 def test_editor_swaps_two_authors(editor_client, three_authors):

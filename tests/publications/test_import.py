@@ -184,9 +184,10 @@ def test_import_costs_a_bounded_number_of_queries_per_entry():
         return len(queries)
 
     few, many = queries_for(10), queries_for(400)
-    # Bulk writes: the cost grows by batches of rows, not by entries.
-    assert few <= 15
-    assert many <= few + 400 // 20
+    # Bulk writes: the cost grows by batches of rows, not by entries. About ten queries
+    # are the import itself, and as many record its revision for the history.
+    assert few <= 25
+    assert many <= few + 400 // 10
 
 
 def test_command_imports_and_summarises(tmp_path):

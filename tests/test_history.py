@@ -1,0 +1,388 @@
+"""Editors never lose work: history with a readable comparison, revert, recovery of deleted
+entries, imports and merges that can be undone, no silent overwrite between two editors, and a
+page of everyone's recent activity."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from reversion.models import Revision, Version
+
+from profiles.models import Researcher, ResearchTopic
+from publications.models import Author, Authorship, Publication
+from publications.services import publication_import_bibtex, publication_merge
+from tests.factories import (
+    AuthorFactory,
+    ResearcherFactory,
+    ResearchTopicFactory,
+    publication_with_authors,
+    researcher_with_author,
+)
+from tests.pages import form_data, text_of
+
+
+@pytest.fixture
+def second_editor(django_user_model) -> Client:
+    user = django_user_model.objects.create_user(
+        username="marie", password="another good passphrase", is_staff=True, first_name="Marie"
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def change_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def history_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+
+
+def save_form(client, url: str, form_id: str, **changes):
+    """Open the form, change some fields as an editor would, and save it."""
+    data = form_data(client.get(url), form_id)
+    data.update({name: [value] for name, value in changes.items()})
+    return client.post(url, data)
+
+
+@pytest.fixture
+def paper(db) -> Publication:
+    publication = publication_with_authors(
+        [AuthorFactory(display_name="Ada Lovelace"), AuthorFactory(display_name="Grace Hopper")],
+        title="Notes on the analytical engine",
+        year=1950,
+    )
+    publication.topics.add(ResearchTopicFactory(name_fr="Calcul", name_en="Computing"))
+    return publication
+
+
+# History and comparison ------------------------------------------------------------------
+
+
+def test_each_save_in_the_admin_is_a_version_with_its_editor(editor_client, paper):
+    url = change_url(paper)
+    assert (
+        save_form(editor_client, url, "publication_form", title="Notes, revised").status_code == 302
+    )
+    assert (
+        save_form(editor_client, url, "publication_form", venue="Scientific Memoirs").status_code
+        == 302
+    )
+
+    history = editor_client.get(history_url(paper))
+    page = text_of(history)
+    assert history.status_code == 200
+    assert page.count("editor") >= 2
+    # Two versions: the second compares with the first.
+    assert page.count("Comparer avec la version précédente") == 1
+
+
+def test_the_comparison_shows_what_changed_word_by_word(editor_client, paper):
+    url = change_url(paper)
+    save_form(editor_client, url, "publication_form", title="Notes on the analytical engine")
+    save_form(editor_client, url, "publication_form", title="Notes on the difference engine")
+    older, newer = Version.objects.get_for_object(paper).order_by("pk")
+
+    compare = reverse("admin:publications_publication_compare", args=[paper.pk])
+    response = editor_client.get(compare, {"from": older.pk, "to": newer.pk})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<del>analytical</del>" in html
+    assert "<ins>difference</ins>" in html
+    assert "Venue" not in text_of(response)
+    assert "Lieu" not in text_of(response)
+
+
+def test_the_comparison_escapes_what_editors_typed(editor_client, paper):
+    url = change_url(paper)
+    save_form(editor_client, url, "publication_form", title="Plain")
+    save_form(editor_client, url, "publication_form", title="<script>alert(1)</script>")
+    older, newer = Version.objects.get_for_object(paper).order_by("pk")
+
+    compare = reverse("admin:publications_publication_compare", args=[paper.pk])
+    html = editor_client.get(compare, {"from": older.pk, "to": newer.pk}).content.decode()
+
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+
+
+def test_a_bad_comparison_address_is_a_404(editor_client, paper):
+    compare = reverse("admin:publications_publication_compare", args=[paper.pk])
+    assert editor_client.get(compare, {"from": "x", "to": "1"}).status_code == 404
+    assert editor_client.get(compare, {"from": "999", "to": "998"}).status_code == 404
+
+
+# Revert and recover --------------------------------------------------------------------------
+
+
+def test_revert_a_publication_with_its_authors_to_an_earlier_version(editor_client, paper):
+    url = change_url(paper)
+    save_form(editor_client, url, "publication_form", title="First title")
+    first = Version.objects.get_for_object(paper).get()
+    hopper = Authorship.objects.get(publication=paper, author__display_name="Grace Hopper")
+    Authorship.objects.filter(pk=hopper.pk).delete()
+    save_form(editor_client, url, "publication_form", title="Second title")
+
+    revert_url = reverse("admin:publications_publication_revision", args=[paper.pk, first.pk])
+    response = save_form(editor_client, revert_url, "publication_form")
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.title == "First title"
+    names = list(
+        paper.authorships.order_by("position").values_list("author__display_name", flat=True)
+    )
+    assert names == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_a_deleted_publication_is_recovered_with_its_authors_and_topics(editor_client, paper):
+    delete_url = reverse("admin:publications_publication_delete", args=[paper.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Publication.objects.filter(pk=paper.pk).exists()
+
+    recover_list = editor_client.get(reverse("admin:publications_publication_recoverlist"))
+    assert "Notes on the analytical engine" in text_of(recover_list)
+    version = Version.objects.get_deleted(Publication).get(object_id=str(paper.pk))
+    recover_url = reverse("admin:publications_publication_recover", args=[version.pk])
+    response = save_form(editor_client, recover_url, "publication_form")
+
+    assert response.status_code == 302
+    restored = Publication.objects.get(pk=paper.pk)
+    assert list(
+        restored.authorships.order_by("position").values_list("author__display_name", flat=True)
+    ) == ["Ada Lovelace", "Grace Hopper"]
+    assert [t.name_en for t in restored.topics.all()] == ["Computing"]
+
+
+def test_a_deleted_researcher_is_recovered_and_linked_to_their_author_again(editor_client, db):
+    researcher = researcher_with_author(given_name="Yoshua", family_name="Bengio")
+    author = researcher.author
+    delete_url = reverse("admin:profiles_researcher_delete", args=[researcher.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    author.refresh_from_db()
+    assert author.researcher is None  # the author stays, unlinked
+
+    version = Version.objects.get_deleted(Researcher).get(object_id=str(researcher.pk))
+    recover_url = reverse("admin:profiles_researcher_recover", args=[version.pk])
+    response = save_form(editor_client, recover_url, "researcher_form")
+
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.researcher_id == researcher.pk
+
+
+def test_a_deleted_topic_is_recovered(editor_client, db):
+    topic = ResearchTopicFactory(name_fr="Optimisation", name_en="Optimization")
+    delete_url = reverse("admin:profiles_researchtopic_delete", args=[topic.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+
+    version = Version.objects.get_deleted(ResearchTopic).get(object_id=str(topic.pk))
+    recover_url = reverse("admin:profiles_researchtopic_recover", args=[version.pk])
+    assert save_form(editor_client, recover_url, "researchtopic_form").status_code == 302
+    assert ResearchTopic.objects.get(pk=topic.pk).name_en == "Optimization"
+
+
+# Imports and merges are recorded and can be undone ---------------------------------------------
+
+
+def test_an_import_is_one_named_revision(editor, db):
+    report = publication_import_bibtex(
+        text="@article{a, title={Alpha}, author={Doe, Jane}, journal={J}, year={2020}}\n"
+        "@article{b, title={Beta}, author={Doe, Jane and Roe, Richard}, journal={J}, year={2021}}",
+        user=editor,
+    )
+
+    revision = Revision.objects.get()
+    assert len(report.created) == 2
+    assert revision.user == editor
+    assert "BibTeX" in revision.comment
+    assert "2" in revision.comment
+    kinds = sorted(v.content_type.model for v in revision.version_set.all())
+    assert kinds == ["authorship", "authorship", "authorship", "publication", "publication"]
+
+
+def test_a_dry_run_records_nothing(db):
+    publication_import_bibtex(
+        text="@article{a, title={Alpha}, author={Doe, Jane}, journal={J}, year={2020}}",
+        dry_run=True,
+    )
+    assert not Revision.objects.exists()
+
+
+def test_a_wrong_merge_is_undone_from_the_publication_history(editor_client, editor, paper):
+    copy = publication_with_authors(
+        [AuthorFactory(display_name="Charles Babbage")],
+        title="Notes on the analytical engine (copy)",
+        year=1950,
+        doi="10.1000/engine",
+    )
+    publication_merge(keep=paper, duplicates=[copy], user=editor)
+    assert not Publication.objects.filter(pk=copy.pk).exists()
+    paper.refresh_from_db()
+    assert paper.doi == "10.1000/engine"
+
+    history = text_of(editor_client.get(history_url(paper)))
+    assert "Avant la fusion de 1 publications dans « Notes on the analytical engine »" in history
+    assert "Fusionnées dans « Notes on the analytical engine »" in history
+    before = (
+        Version.objects.get_for_object(paper)
+        .filter(revision__comment__contains="1")
+        .order_by("pk")
+        .first()
+    )
+    revert_url = reverse("admin:publications_publication_revision", args=[paper.pk, before.pk])
+    assert save_form(editor_client, revert_url, "publication_form").status_code == 302
+
+    paper.refresh_from_db()
+    restored = Publication.objects.get(pk=copy.pk)
+    assert paper.doi == ""
+    assert restored.doi == "10.1000/engine"
+    assert list(
+        paper.authorships.order_by("position").values_list("author__display_name", flat=True)
+    ) == ["Ada Lovelace", "Grace Hopper"]
+    assert list(restored.authorships.values_list("author__display_name", flat=True)) == [
+        "Charles Babbage"
+    ]
+
+
+# No silent overwrite ---------------------------------------------------------------------------
+
+
+def test_the_second_of_two_editors_is_told_and_keeps_what_they_typed(
+    editor_client, second_editor, paper
+):
+    url = change_url(paper)
+    abstract_before = paper.abstract
+    mine = form_data(editor_client.get(url), "publication_form")
+    theirs = form_data(second_editor.get(url), "publication_form")
+
+    theirs["venue"] = ["Taylor's Scientific Memoirs"]
+    assert second_editor.post(url, theirs).status_code == 302
+
+    mine["abstract"] = ["An abstract I spent an hour on."]
+    response = editor_client.post(url, mine)
+
+    page = text_of(response)
+    assert response.status_code == 200
+    assert (
+        "Quelqu’un d’autre a modifié cette fiche pendant que vous la modifiiez (Marie, le" in page
+    )
+    assert "Ce qui a changé : Lieu de publication." in page
+    assert "An abstract I spent an hour on." in response.content.decode()
+    paper.refresh_from_db()
+    assert paper.venue == "Taylor's Scientific Memoirs"
+    assert paper.abstract == abstract_before
+
+    # Having seen the message, saving again keeps this editor's version.
+    again = form_data(response, "publication_form")
+    assert editor_client.post(url, again).status_code == 302
+    paper.refresh_from_db()
+    assert paper.abstract == "An abstract I spent an hour on."
+
+
+def test_a_change_to_the_author_list_is_a_conflict_too(editor_client, second_editor, paper):
+    url = change_url(paper)
+    mine = form_data(editor_client.get(url), "publication_form")
+    Authorship.objects.filter(publication=paper, position=2).update(
+        author=AuthorFactory(display_name="Mary Somerville")
+    )
+
+    mine["title"] = ["A new title"]
+    response = editor_client.post(url, mine)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Ce qui a changé : auteurs, dans l'ordre où ils signent." in page
+    paper.refresh_from_db()
+    assert paper.title == "Notes on the analytical engine"
+
+
+def test_two_editors_on_a_researcher(editor_client, second_editor, db):
+    researcher = ResearcherFactory(position_fr="Professeur", position_en="Professor")
+    url = change_url(researcher)
+    mine = form_data(editor_client.get(url), "researcher_form")
+    theirs = form_data(second_editor.get(url), "researcher_form")
+    theirs["position_fr"] = ["Professeure titulaire"]
+    assert second_editor.post(url, theirs).status_code == 302
+
+    mine["organization"] = ["Mila"]
+    response = editor_client.post(url, mine)
+
+    assert response.status_code == 200
+    researcher.refresh_from_db()
+    assert researcher.position_fr == "Professeure titulaire"
+    assert researcher.organization != "Mila"
+
+
+def test_publishing_in_bulk_does_not_overwrite_an_edit(editor_client, second_editor, paper):
+    url = change_url(paper)
+    theirs = form_data(second_editor.get(url), "publication_form")
+    theirs["venue"] = ["Memoirs"]
+    assert second_editor.post(url, theirs).status_code == 302
+
+    changelist = reverse("admin:publications_publication_changelist")
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [paper.pk]})
+
+    paper.refresh_from_db()
+    assert paper.venue == "Memoirs"
+    assert paper.is_published is False
+
+
+# Recent activity -----------------------------------------------------------------------------
+
+
+def test_recent_activity_lists_everyone_and_filters(editor_client, second_editor, paper, editor):
+    url = change_url(paper)
+    save_form(editor_client, url, "publication_form", title="Edited by the editor")
+    topic = ResearchTopicFactory(name_fr="Logique", name_en="Logic")
+    save_form(second_editor, change_url(topic), "researchtopic_form", name_en="Logic and proof")
+    delete_url = reverse("admin:publications_author_delete", args=[AuthorFactory().pk])
+    editor_client.post(delete_url, {"post": "yes"})
+
+    activity = reverse("admin_recent_activity")
+    everything = editor_client.get(activity)
+    page = text_of(everything)
+    html = everything.content.decode()
+    assert everything.status_code == 200
+    assert "Edited by the editor" in page
+    assert "Logique" in page
+    assert change_url(paper) in html
+    assert history_url(paper) in html
+    assert "/recover/" in html  # the deleted author
+
+    marie = second_editor.get(activity).wsgi_request.user
+    only_marie = text_of(editor_client.get(activity, {"editor": marie.pk}))
+    assert "Edited by the editor" not in only_marie
+    assert "Logique" in only_marie
+
+    only_topics = text_of(editor_client.get(activity, {"kind": "researchtopic"}))
+    assert "Edited by the editor" not in only_topics
+
+    assert (
+        editor_client.get(activity, {"editor": "x", "kind": "nope", "page": "-3"}).status_code
+        == 200
+    )
+
+
+def test_recent_activity_is_for_staff_only(client, db):
+    response = client.get(reverse("admin_recent_activity"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_index_links_to_recent_activity(editor_client):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin_recent_activity") in html
+
+
+def test_author_records_survive_in_versions(db):
+    Author.objects.all()  # the module's models are all registered with reversion
+    import reversion
+
+    for model in (Researcher, ResearchTopic, Author, Publication, Authorship):
+        assert reversion.is_registered(model)
