@@ -6,15 +6,18 @@ stored before the change is ever read again; the old entries simply expire. This
 (nothing stale is served after a change is committed) without tracking which page shows what,
 and it works across app servers because the generation lives in the shared cache.
 
-Only anonymous GET and HEAD requests are cached: a request carrying a session (an editor) or
-pending messages renders fresh, and a response that sets a cookie, uses a CSRF token, or is not
-a plain 200 is not stored.
+Views marked with :func:`cached_page` are the public pages; :class:`PageCacheMiddleware` serves
+and stores them. Only anonymous GET and HEAD requests are cached: a request carrying a session
+(an editor) or pending messages renders fresh, and a response that sets a cookie, uses a CSRF
+token, or is not a plain 200 is not stored.
 """
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -22,10 +25,14 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, set_response_etag
-from django.utils.translation import get_language
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
 GENERATION_KEY = "pages:generation"
+# Headers a 304 answer repeats from the cached page.
+POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def pages_generation() -> int:
@@ -54,6 +61,18 @@ def pages_changed(**_signal_kwargs) -> None:
     _next_generation()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(_next_generation)
+
+
+def cached_data(name: str, parts: object, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache for the current generation: an aggregate that public
+    pages show (facet counts, the topic index) is computed once per change of the data."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = f"data:{name}:{pages_generation()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS or None)
+    return value
 
 
 def watch(*watched: type[models.Model]) -> None:
@@ -88,40 +107,64 @@ def _response_is_cacheable(request: HttpRequest, response: HttpResponse) -> bool
 
 
 def _page_key(request: HttpRequest, generation: int) -> str:
+    # The address holds the language (/fr/, /en/); scheme and host appear in canonical links.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{generation}:{get_language()}:{digest}"
-
-
-def _prepare(response: HttpResponse) -> None:
-    # Browsers keep the page but ask each time; an unchanged page then costs a 304.
-    set_response_etag(response)
-    patch_cache_control(response, no_cache=True)
+    return f"page:{generation}:{digest}"
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous visitor's GET from the page cache, rendering and storing it on a
-    miss. The stored response carries its ETag, so a repeat request can be answered 304."""
+    """Mark the view's responses as public pages that :class:`PageCacheMiddleware` may keep."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _request_is_cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _page_key(request, pages_generation())
-        response = cache.get(key)
-        if response is not None:
-            return response
         response = view(request, *args, **kwargs)
-
-        def store(rendered: HttpResponse) -> None:
-            if _response_is_cacheable(request, rendered):
-                _prepare(rendered)
-                cache.set(key, rendered, settings.PAGE_CACHE_SECONDS)
-
-        if callable(getattr(response, "render", None)):
-            response.add_post_render_callback(store)
-        else:
-            store(response)
+        response.public_page = True
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Answer a visitor's repeat request for a public page from the cache, before the rest of
+    the middleware and the view run; store pages marked by :func:`cached_page` on the way out,
+    with every header the inner middleware added (security policy, framing, ETag).
+
+    It sits right after the security and static-file middleware, so that a cached page costs
+    two cache reads (the generation, then the page) and no database query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _request_is_cacheable(request):
+            return self.get_response(request)
+        try:
+            key = _page_key(request, pages_generation())
+            cached = cache.get(key)
+        except Exception:  # a cache that fails must not take the site down with it
+            logger.warning("Page cache unavailable: serving %s uncached", request.path)
+            return self.get_response(request)
+        if cached is not None:
+            return self._from_cache(request, cached)
+        response = self.get_response(request)
+        if getattr(response, "public_page", False) and _response_is_cacheable(request, response):
+            # Browsers keep the page but ask each time; an unchanged page then costs a 304.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            patch_cache_control(response, no_cache=True)
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable: %s not stored", request.path)
+        return response
+
+    @staticmethod
+    def _from_cache(request: HttpRequest, cached: HttpResponse) -> HttpResponse:
+        response = get_conditional_response(request, etag=cached.get("ETag"), response=cached)
+        if response is not cached:  # 304 Not Modified: the page's policies still apply
+            for header in POLICY_HEADERS:
+                if header in cached:
+                    response[header] = cached[header]
+        return response

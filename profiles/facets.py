@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+
+from config.page_cache import cached_data
 
 from .models import ResearchTopic, sorted_topics
 
@@ -26,13 +29,19 @@ def without(params: QueryDict, names: list[str]) -> QueryDict:
 
 
 def count_by(queryset: QuerySet, field: str) -> dict:
-    """Rows of ``queryset`` per value of ``field``, in one GROUP BY query."""
-    return dict(
+    """Rows of ``queryset`` per value of ``field``, in one GROUP BY query, kept in the cache
+    until the data changes (the same filters give the same counts until then)."""
+    counts = (
         queryset.order_by()
         .values_list(field)
         .annotate(total=Count("*"))
         .values_list(field, "total")
     )
+    try:
+        sql = counts.query.sql_with_params()
+    except EmptyResultSet:
+        return {}
+    return cached_data("counts", (counts.db, sql), lambda: dict(counts))
 
 
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:

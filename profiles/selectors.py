@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
+from config.page_cache import cached_data
 from publications.models import Publication
 
 from .facets import (
@@ -27,14 +28,10 @@ def researcher_get_published(*, slug: str) -> Researcher:
 
 
 def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
-    """The researcher's published publications, newest first, with authors and topics."""
-    return (
-        Publication.objects.published()
-        .for_researcher(researcher)
-        .with_authors()
-        .with_topics()
-        .newest_first()
-    )
+    """The researcher's published publications, newest first. Pages show them with the
+    ``publication_items`` tag, which reads authors and topics only for items not cached;
+    exports add ``with_authors()`` and ``with_topics()``."""
+    return Publication.objects.published().for_researcher(researcher).newest_first()
 
 
 @dataclass
@@ -96,7 +93,8 @@ def topic_index() -> list[ResearchTopic]:
         researcher_count=count_subquery(researcher_links, "researchtopic"),
         publication_count=count_subquery(publication_links, "researchtopic"),
     )
-    return sorted_topics(topics)
+    # Counting for every topic reads every link: once per change of the data is enough.
+    return sorted_topics(cached_data("topic_index", topics.db, lambda: list(topics)))
 
 
 def topic_get(*, slug: str) -> ResearchTopic:
@@ -112,11 +110,5 @@ def topic_get(*, slug: str) -> ResearchTopic:
 
 
 def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
-    """The topic's published publications, newest first, with authors and topics."""
-    return (
-        Publication.objects.published()
-        .filter(topics=topic)
-        .with_authors()
-        .with_topics()
-        .newest_first()
-    )
+    """The topic's published publications, newest first (shown with ``publication_items``)."""
+    return Publication.objects.published().filter(topics=topic).newest_first()

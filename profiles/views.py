@@ -82,7 +82,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """All the researcher's published publications as a citation file."""
     researcher = researcher_get_published(slug=slug)
-    publications = researcher_publications(researcher=researcher)
+    publications = researcher_publications(researcher=researcher).with_authors().with_topics()
     filename = export_filename(researcher.full_name, "publications")
     return export_response(publications, fmt=fmt, filename=filename)
 

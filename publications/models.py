@@ -144,18 +144,22 @@ class PublicationQuerySet(models.QuerySet):
 
     def with_topics(self):
         """Prefetch the research topics (one query)."""
-        return self.prefetch_related(Prefetch("topics", queryset=ResearchTopic.objects.all()))
+        return self.prefetch_related(topics_prefetch())
 
     def with_authors(self):
         """Prefetch the authors in order, with the researcher each one is (one query)."""
-        return self.prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("author__researcher").order_by(
-                    "position"
-                ),
-            )
-        )
+        return self.prefetch_related(authors_prefetch())
+
+
+def topics_prefetch() -> Prefetch:
+    return Prefetch("topics", queryset=ResearchTopic.objects.all())
+
+
+def authors_prefetch() -> Prefetch:
+    return Prefetch(
+        "authorships",
+        queryset=Authorship.objects.select_related("author__researcher").order_by("position"),
+    )
 
 
 class PublicationManager(models.Manager):

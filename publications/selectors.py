@@ -48,7 +48,9 @@ def _filtered(params: QueryDict) -> QuerySet[Publication]:
 def publication_search(*, params: QueryDict) -> PublicationSearch:
     """Published publications matching ``params``, with facet counts for topics, kinds, years."""
     filterset = PublicationFilter(params, queryset=Publication.objects.published().newest_first())
-    publications = filterset.qs.with_authors().with_topics()
+    # Shown with the publication_items tag, which reads authors and topics for the items
+    # it does not hold in the cache.
+    publications = filterset.qs
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
     cleaned = filterset.form.cleaned_data
 
