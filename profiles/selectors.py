@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
 from config.page_cache import cached_data
@@ -19,6 +20,27 @@ from .facets import (
 )
 from .filters import ResearcherFilter, filter_messages, filters_in_use
 from .models import Membership, Researcher, ResearchTopic, sorted_topics
+
+
+def may_preview(user, model: type[models.Model]) -> bool:
+    """Whether ``user`` is an editor who may see drafts of ``model`` on the public pages."""
+    opts = model._meta
+    return bool(
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
+
+
+def researcher_get_for_profile(*, slug: str, user) -> tuple[Researcher, bool]:
+    """The researcher whose profile this is, with their topics, and whether the page is an
+    editor's preview of a draft. Visitors get a 404 for a draft."""
+    researcher = get_object_or_404(Researcher.objects.prefetch_related("topics"), slug=slug)
+    if researcher.is_published:
+        return researcher, False
+    if may_preview(user, Researcher):
+        return researcher, True
+    raise Http404
 
 
 def researcher_get_published(*, slug: str) -> Researcher:

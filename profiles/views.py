@@ -7,12 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.views import preview_response
 from publications.exports import export_filename, export_response
 from publications.structured_data import researcher_person
 
 from .filters import printable
 from .models import sorted_topics
 from .selectors import (
+    researcher_get_for_profile,
     researcher_get_published,
     researcher_publications,
     researcher_search,
@@ -43,7 +45,7 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
 @cached_page
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    researcher = researcher_get_published(slug=slug)
+    researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
     topics = sorted_topics(researcher.topics.all())
     counts = researcher_topic_counts(researcher=researcher)
     publications = researcher_publications(researcher=researcher)
@@ -74,6 +76,8 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "filter_messages": messages,
         "page_obj": page,
     }
+    if preview:
+        return preview_response(request, "profiles/researcher_detail.html", context, researcher)
     return render(request, "profiles/researcher_detail.html", context)
 
 

@@ -3,17 +3,30 @@
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
 from profiles.facets import FacetOption, choice_options, count_by, topic_options, without
 from profiles.filters import filter_messages, filters_in_use
+from profiles.selectors import may_preview
 
 from .filters import PublicationFilter
 from .models import Publication
 
 # The query parameters each facet leaves out when counting its own options.
 FACET_PARAMETERS = {"topic": ["topic"], "kind": ["kind"], "year": ["year_from", "year_to"]}
+
+
+def publication_get_for_page(*, pk: int, user) -> tuple[Publication, bool]:
+    """The publication with its authors in order and its topics, and whether the page is an
+    editor's preview of a draft. Visitors get a 404 for a draft."""
+    queryset = Publication.objects.with_authors().with_topics()
+    publication = get_object_or_404(queryset, pk=pk)
+    if publication.is_published:
+        return publication, False
+    if may_preview(user, Publication):
+        return publication, True
+    raise Http404
 
 
 def publication_get_published(*, pk: int) -> Publication:

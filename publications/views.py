@@ -6,12 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.views import preview_response
 from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response
 from .filters import PublicationFilter
 from .models import Publication
-from .selectors import publication_get_published, publication_search
+from .selectors import publication_get_for_page, publication_get_published, publication_search
 from .structured_data import highwire_tags, publication_article
 
 PUBLICATIONS_PER_PAGE = 20
@@ -41,13 +42,17 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 @cached_page
 @require_safe
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = publication_get_published(pk=pk)
+    publication, preview = publication_get_for_page(pk=pk, user=request.user)
     context = {
         "publication": publication,
         "topics": sorted_topics(publication.topics.all()),
         "article": publication_article(publication, request),
         "highwire": highwire_tags(publication),
     }
+    if preview:
+        return preview_response(
+            request, "publications/publication_detail.html", context, publication
+        )
     return render(request, "publications/publication_detail.html", context)
 
 
