@@ -7,11 +7,13 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run serve test lint format check messages clean
+.PHONY: help install run serve backup restore test lint format check messages clean
 
 help:
 	@echo "make run     install, migrate, load the demo, print an admin password, serve on port $(PORT)"
 	@echo "make serve   production settings under gunicorn, after collectstatic and migrate"
+	@echo "make backup  write backups/directory-<date>.tar.gz: all data and uploaded files"
+	@echo "make restore FILE=...  load a backup into an empty database"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff (lint and format check) and Django's system checks"
 	@echo "make format  format the code with ruff"
@@ -42,6 +44,14 @@ serve: install
 	$(PROD) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(PROD) $(MANAGE) migrate --no-input
 	$(PROD) $(BIN)/gunicorn --config config/gunicorn.py
+
+# Backups use the same settings as the site: DJANGO_SETTINGS_MODULE, DATABASE_URL, DJANGO_MEDIA_ROOT.
+backup: install
+	$(MANAGE) backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/directory-....tar.gz"; exit 2; }
+	$(MANAGE) restore "$(FILE)"
 
 CHROMIUM ?= /usr/bin/chromium
 
