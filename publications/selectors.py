@@ -1,11 +1,14 @@
 """Reads for the public publication pages, each a fixed number of queries."""
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
+from config.page_cache import pages_generation
 from profiles.facets import FacetOption, choice_options, count_by, topic_options, without
 from profiles.filters import filter_messages, filters_in_use
 from profiles.selectors import may_preview
@@ -37,13 +40,15 @@ def publication_get_published(*, pk: int) -> Publication:
 
 @dataclass
 class PublicationSearch:
-    """A filtered publication list with the counts each other choice would give."""
+    """A filtered publication list with the counts each other choice would give.
+
+    The facets (topics, kinds, years) are computed when first read: the list page keeps their
+    rendered form in the cache under ``facets_key``, and then never reads them.
+    """
 
     filterset: PublicationFilter
     publications: QuerySet[Publication]
-    topics: list[FacetOption] = field(default_factory=list)
-    kinds: list[FacetOption] = field(default_factory=list)
-    years: list[FacetOption] = field(default_factory=list)
+    params: QueryDict
 
     @property
     def messages(self) -> list[str]:
@@ -53,38 +58,63 @@ class PublicationSearch:
     def is_filtered(self) -> bool:
         return filters_in_use(self.filterset, ignore=("sort",))
 
+    @property
+    def _cleaned(self) -> dict:
+        self.filterset.is_valid()
+        return self.filterset.form.cleaned_data
+
+    @cached_property
+    def facets_key(self) -> str:
+        """What the facets depend on: the data's generation and the filters (not the page or
+        the order)."""
+        filters = sorted(
+            (name, sorted(self.params.getlist(name)))
+            for name in self.params
+            if name not in ("page", "sort")
+        )
+        digest = hashlib.sha256(repr(filters).encode()).hexdigest()
+        return f"{pages_generation()}:{digest}"
+
+    @cached_property
+    def topics(self) -> list[FacetOption]:
+        topic_links = Publication.topics.through.objects.filter(
+            publication__in=_filtered(without(self.params, FACET_PARAMETERS["topic"])).values("pk")
+        )
+        return topic_options(
+            count_by(topic_links, "researchtopic"),
+            {topic.slug for topic in self._cleaned.get("topic") or []},
+        )
+
+    @cached_property
+    def kinds(self) -> list[FacetOption]:
+        return choice_options(
+            Publication.Kind.choices,
+            count_by(_filtered(without(self.params, FACET_PARAMETERS["kind"])), "kind"),
+            set(self._cleaned.get("kind") or []),
+        )
+
+    @cached_property
+    def years(self) -> list[FacetOption]:
+        counts = count_by(_filtered(without(self.params, FACET_PARAMETERS["year"])), "year")
+        for chosen in (self._cleaned.get("year_from"), self._cleaned.get("year_to")):
+            if chosen is not None:
+                counts.setdefault(int(chosen), 0)
+        return [
+            FacetOption(str(year), str(year), total, False)
+            for year, total in sorted(counts.items(), reverse=True)
+        ]
+
 
 def _filtered(params: QueryDict) -> QuerySet[Publication]:
     return PublicationFilter(params, queryset=Publication.objects.published()).qs
 
 
 def publication_search(*, params: QueryDict) -> PublicationSearch:
-    """Published publications matching ``params``, with facet counts for topics, kinds, years."""
+    """Published publications matching ``params``, with facet counts for topics, kinds, years
+    (computed when read)."""
     filterset = PublicationFilter(params, queryset=Publication.objects.published().newest_first())
     # Shown with the publication_items tag, which reads authors and topics for the items
     # it does not hold in the cache.
     publications = filterset.qs
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
-    cleaned = filterset.form.cleaned_data
-
-    topic_links = Publication.topics.through.objects.filter(
-        publication__in=_filtered(without(params, FACET_PARAMETERS["topic"])).values("pk")
-    )
-    topics = topic_options(
-        count_by(topic_links, "researchtopic"),
-        {topic.slug for topic in cleaned.get("topic") or []},
-    )
-    kinds = choice_options(
-        Publication.Kind.choices,
-        count_by(_filtered(without(params, FACET_PARAMETERS["kind"])), "kind"),
-        set(cleaned.get("kind") or []),
-    )
-    year_counts = count_by(_filtered(without(params, FACET_PARAMETERS["year"])), "year")
-    for chosen in (cleaned.get("year_from"), cleaned.get("year_to")):
-        if chosen is not None:
-            year_counts.setdefault(int(chosen), 0)
-    years = [
-        FacetOption(str(year), str(year), total, False)
-        for year, total in sorted(year_counts.items(), reverse=True)
-    ]
-    return PublicationSearch(filterset, publications, topics, kinds, years)
+    return PublicationSearch(filterset, publications, params)
