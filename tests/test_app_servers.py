@@ -43,10 +43,15 @@ def _services_present():
 class Server:
     """One gunicorn app server on a port of its own, spoken to as a TLS proxy would."""
 
-    def __init__(self, port: int, process: subprocess.Popen):
+    def __init__(self, port: int, process: subprocess.Popen, log: Path):
         self.port = port
         self.process = process
+        self.log = log
         self.cookies: dict[str, str] = {}
+
+    def log_tail(self) -> str:
+        """The end of the server's error log, for a failing assertion to show."""
+        return self.log.read_text(errors="replace")[-4000:]
 
     def request(self, method: str, path: str, body: dict | None = None, **headers: str):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -101,16 +106,17 @@ def production_environment(static_root: Path) -> dict[str, str]:
     }
 
 
-def start_server(environment: dict[str, str]) -> Server:
+def start_server(environment: dict[str, str], log: Path) -> Server:
     port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "config/gunicorn.py"],
-        cwd=BASE_DIR,
-        env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = Server(port, process)
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "config/gunicorn.py"],
+            cwd=BASE_DIR,
+            env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+    server = Server(port, process, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -122,7 +128,7 @@ def start_server(environment: dict[str, str]) -> Server:
             return server
         time.sleep(0.2)
     process.kill()
-    raise AssertionError(f"gunicorn did not answer: {process.stderr.read().decode()[-2000:]}")
+    raise AssertionError(f"gunicorn did not answer: {server.log_tail()}")
 
 
 @pytest.fixture
@@ -152,7 +158,8 @@ def servers(tmp_path) -> Iterator[tuple[Server, Server]]:
         check=True,
         capture_output=True,
     )
-    first, second = start_server(environment), start_server(environment)
+    first = start_server(environment, tmp_path / "first.log")
+    second = start_server(environment, tmp_path / "second.log")
     yield first, second
     for server in (first, second):
         server.process.terminate()
@@ -167,7 +174,7 @@ def sign_in(server: Server, username: str) -> None:
         "/admin/login/?next=/admin/",
         {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
     )
-    assert response.status == 302, "sign-in failed"
+    assert response.status == 302, f"sign-in failed: {server.log_tail()}"
 
 
 def test_a_change_saved_through_one_server_is_shown_by_the_other(servers):
@@ -205,7 +212,7 @@ def test_a_change_saved_through_one_server_is_shown_by_the_other(servers):
             "topics": [str(pk) for pk in researcher.topics.values_list("pk", flat=True)],
         },
     )
-    assert response.status == 302, unescape(page)[:3000]
+    assert response.status == 302, first.log_tail() or unescape(page)[:3000]
 
     response, page = second.get(PROFILE, **{"If-None-Match": etag})
     assert response.status == 200
