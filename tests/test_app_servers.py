@@ -96,6 +96,8 @@ def production_environment(static_root: Path) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
         "DJANGO_STATIC_ROOT": str(static_root),
+        # The uploaded files every server sees, as a shared volume would be (the demo portrait).
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DATABASE_URL": (
             f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
             f"{database['NAME']}"
