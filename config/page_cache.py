@@ -16,6 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import TypeVar
 
@@ -35,17 +36,29 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Within a request, the generation read first (see PageCacheMiddleware): a page and the data
+# it is built from are then read and stored under one generation, for one cache read.
+_request_generation: ContextVar[int | None] = ContextVar("pages_generation", default=None)
+_in_request: ContextVar[bool] = ContextVar("pages_generation_in_request", default=False)
+
+
 def pages_generation() -> int:
     """The current generation, started from the clock the first time (or after the cache lost
     it), so that a fresh start never reuses the number of an earlier one."""
+    generation = _request_generation.get()
+    if generation is not None:
+        return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if _in_request.get():
+        _request_generation.set(generation)
     return generation
 
 
 def _next_generation() -> None:
+    _request_generation.set(None)  # this request's next read sees the change
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # the key is missing: any new start is a new generation
@@ -138,6 +151,15 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        in_request = _in_request.set(True)
+        generation = _request_generation.set(None)
+        try:
+            return self._respond(request)
+        finally:
+            _request_generation.reset(generation)
+            _in_request.reset(in_request)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         try:

@@ -28,20 +28,24 @@ def without(params: QueryDict, names: list[str]) -> QueryDict:
     return params
 
 
-def count_by(queryset: QuerySet, field: str) -> dict:
+def count_by(queryset: QuerySet, field: str, *, key: object = None) -> dict:
     """Rows of ``queryset`` per value of ``field``, in one GROUP BY query, kept in the cache
-    until the data changes (the same filters give the same counts until then)."""
+    until the data changes (the same filters give the same counts until then).
+
+    The cache key is the query's SQL, or ``key`` when the caller knows what identifies the
+    counts (building the SQL costs more than reading the counts from the cache)."""
     counts = (
         queryset.order_by()
         .values_list(field)
         .annotate(total=Count("*"))
         .values_list(field, "total")
     )
-    try:
-        sql = counts.query.sql_with_params()
-    except EmptyResultSet:
-        return {}
-    return cached_data("counts", (counts.db, sql), lambda: dict(counts))
+    if key is None:
+        try:
+            key = (counts.db, counts.query.sql_with_params())
+        except EmptyResultSet:
+            return {}
+    return cached_data("counts", key, lambda: dict(counts))
 
 
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:

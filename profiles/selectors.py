@@ -35,7 +35,13 @@ def may_preview(user, model: type[models.Model]) -> bool:
 def researcher_get_for_profile(*, slug: str, user) -> tuple[Researcher, bool]:
     """The researcher whose profile this is, with their topics, and whether the page is an
     editor's preview of a draft. Visitors get a 404 for a draft."""
-    researcher = get_object_or_404(Researcher.objects.prefetch_related("topics"), slug=slug)
+    researcher = cached_data(
+        "researcher_profile",
+        slug,
+        lambda: Researcher.objects.prefetch_related("topics").filter(slug=slug).first(),
+    )
+    if researcher is None:
+        raise Http404
     if researcher.is_published:
         return researcher, False
     if may_preview(user, Researcher):
@@ -104,7 +110,7 @@ def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
     links = Publication.topics.through.objects.filter(
         publication__in=Publication.objects.published().for_researcher(researcher).values("pk")
     )
-    return count_by(links, "researchtopic")
+    return count_by(links, "researchtopic", key=("researcher_topics", researcher.pk))
 
 
 def topic_index() -> list[ResearchTopic]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.pagination import CachedIdPaginator
 from config.views import preview_response
 from publications.exports import export_filename, export_response
 from publications.structured_data import researcher_person
@@ -64,7 +65,10 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             publications = publications.filter(topics=chosen_topic)
 
-    page = Paginator(publications, PUBLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    key = ("researcher", researcher.pk, chosen_topic.pk if chosen_topic else None)
+    page = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key).get_page(
+        request.GET.get("page")
+    )
     context = {
         "researcher": researcher,
         "topics": topics,
@@ -102,9 +106,11 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
     publications = topic_publications(topic=topic)
+    latest = CachedIdPaginator(publications, TOPIC_LATEST_PUBLICATIONS, key=("topic", topic.pk))
+    latest = latest.page(1)
     context = {
         "topic": topic,
-        "latest_publications": publications[:TOPIC_LATEST_PUBLICATIONS],
-        "publication_count": publications.count(),
+        "latest_publications": latest,
+        "publication_count": latest.paginator.count,
     }
     return render(request, "profiles/topic_detail.html", context)

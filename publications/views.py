@@ -1,11 +1,11 @@
 """Public pages about publications."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.pagination import CachedIdPaginator
 from config.views import preview_response
 from profiles.models import sorted_topics
 
@@ -24,7 +24,9 @@ EXPORT_LIMIT = 5000
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
-    page = Paginator(search.publications, PUBLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CachedIdPaginator(search.publications, PUBLICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     cleaned = search.filterset.form.cleaned_data
     context = {
         "search": search,

@@ -22,22 +22,31 @@ ITEM_TEMPLATE = "includes/publication_item.html"
 
 @register.simple_tag
 def publication_items(
-    publications: Iterable[Publication], skip_researcher: Researcher | None = None
+    publications: Iterable[Publication | int], skip_researcher: Researcher | None = None
 ) -> SafeString:
     """The ``<li>`` of each publication, from the cache when it holds them.
 
-    A profile, the publication list and the topic pages show the same items again and again:
-    each is kept under the page cache's generation (so any change drops it), the page's
-    language and whose profile it is on (the owner is left out of the coauthors). Only the
-    items not in the cache have their authors and topics read, in two queries.
+    ``publications`` holds publications, or their primary keys (a page of
+    :class:`config.pagination.CachedIdPaginator`). A profile, the publication list and the topic
+    pages show the same items again and again: each is kept under the page cache's generation
+    (so any change drops it), the page's language and whose profile it is on (the owner is left
+    out of the coauthors). Only the items not in the cache are read from the database, with
+    their authors and topics, in at most three queries.
     """
-    publications = list(publications)
+    entries = list(publications)
+    known = {entry.pk: entry for entry in entries if isinstance(entry, Publication)}
+    ids = [entry.pk if isinstance(entry, Publication) else entry for entry in entries]
     generation, language = pages_generation(), get_language()
     owner = skip_researcher.pk if skip_researcher is not None else ""
-    keys = {p.pk: f"publication_item:{generation}:{language}:{owner}:{p.pk}" for p in publications}
+    keys = {pk: f"publication_item:{generation}:{language}:{owner}:{pk}" for pk in ids}
     items = cache.get_many(list(keys.values()))
-    missing = [p for p in publications if keys[p.pk] not in items]
-    if missing:
+    missing_ids = [pk for pk in ids if keys[pk] not in items]
+    if missing_ids:
+        unread = [pk for pk in missing_ids if pk not in known]
+        if unread:
+            known.update(Publication.objects.in_bulk(unread))
+        # A publication deleted since its page of ids was cached is left out.
+        missing = [known[pk] for pk in missing_ids if pk in known]
         prefetch_related_objects(missing, authors_prefetch(), topics_prefetch())
         item_template = get_template(ITEM_TEMPLATE)
         rendered = {
@@ -47,5 +56,5 @@ def publication_items(
         cache.set_many(rendered, settings.PAGE_CACHE_SECONDS or None)
         items.update(rendered)
     return format_html_join(
-        "\n", "<li>{}</li>", ((SafeString(items[keys[p.pk]]),) for p in publications)
+        "\n", "<li>{}</li>", ((SafeString(items[keys[pk]]),) for pk in ids if keys[pk] in items)
     )
