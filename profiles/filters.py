@@ -113,7 +113,7 @@ class ResearcherFilter(django_filters.FilterSet):
         to_field_name="slug",
     )
     membership = django_filters.MultipleChoiceFilter(
-        label=_("Membership"), choices=Membership.choices
+        label=_("Membership"), choices=Membership.choices, distinct=False
     )
 
     class Meta:

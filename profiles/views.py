@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.page_cache import cached_page
+from config.page_cache import cached_page, pages_generation
 from config.pagination import CachedIdPaginator
 from config.views import preview_response
 from publications.exports import export_filename, export_response
@@ -98,7 +98,10 @@ def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
 @cached_page
 @require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "profiles/topic_list.html", {"topics": topic_index()})
+    # The rendered index is kept for the data's generation: hundreds of topics, each with links
+    # and counts, take a while to render.
+    context = {"topics": topic_index, "generation": pages_generation()}
+    return render(request, "profiles/topic_list.html", context)
 
 
 @cached_page

@@ -58,7 +58,10 @@ class PublicationFilter(django_filters.FilterSet):
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
     )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Publication.Kind.choices)
+    # A publication has one kind: no join, so no DISTINCT (which would make counts read rows).
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Publication.Kind.choices, distinct=False
+    )
     researcher = KnownChoiceFilter(
         label=_("Researcher"),
         queryset=Researcher.objects.published(),
