@@ -1,5 +1,6 @@
 """Pagination whose counts and pages are read from the database once per change of the data."""
 
+from collections.abc import Callable
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
@@ -14,23 +15,54 @@ class CachedIdPaginator(Paginator):
     data drops them, as it drops the pages.
 
     A page read from the database holds the objects; a page read from the cache holds their
-    primary keys only, which the ``publication_items`` tag renders from its own cache, reading
-    from the database only the rows it has not rendered yet. The cache key is the query's SQL
-    and parameters, so two requests that ask for the same rows, with whatever query string,
-    share it; or ``key``, when the caller knows what identifies the rows (building the SQL
-    costs more than reading a page from the cache).
+    primary keys only, which the ``publication_items`` and ``researcher_cards`` tags render from
+    their own cache, reading from the database only the rows they have not rendered yet.
+
+    The cache key is the query's SQL and parameters, so two requests that ask for the same
+    rows, with whatever query string, share it; or ``key``, when the caller knows what
+    identifies the rows (building the SQL costs more than reading a page from the cache). With
+    a ``key``, the queryset may be given as a function that builds it, called only when the
+    cache does not hold what is asked.
     """
 
-    def __init__(self, queryset: QuerySet, per_page: int, *, key: object = None) -> None:
-        super().__init__(queryset, per_page)
-        if key is None:
-            sql, params = queryset.query.sql_with_params()
-            key = (sql, params)
-        self.query_key = (queryset.model._meta.label, key)
+    def __init__(
+        self,
+        queryset: QuerySet | Callable[[], QuerySet],
+        per_page: int,
+        *,
+        key: object = None,
+    ) -> None:
+        self._object_list = None
+        self._build = None
+        if isinstance(queryset, QuerySet):
+            if key is None:
+                key = queryset.query.sql_with_params()
+            model = queryset.model
+        else:
+            if key is None:
+                raise TypeError("A queryset given as a function needs a key.")
+            self._build = queryset
+            model = None
+        super().__init__(queryset if model is not None else None, per_page)
+        self.query_key = (model._meta.label if model is not None else "", key)
+
+    @property
+    def object_list(self) -> QuerySet:
+        if self._object_list is None and self._build is not None:
+            self._object_list = self._build()
+        return self._object_list
+
+    @object_list.setter
+    def object_list(self, value) -> None:
+        self._object_list = value
+
+    def _check_object_list_is_ordered(self) -> None:
+        if self._object_list is not None:  # a queryset to build is checked when built, if ever
+            super()._check_object_list_is_ordered()
 
     @cached_property
     def count(self) -> int:
-        return cached_data("paginator_count", self.query_key, self.object_list.count)
+        return cached_data("paginator_count", self.query_key, lambda: self.object_list.count())
 
     def page(self, number) -> Page:
         number = self.validate_number(number)

@@ -1,5 +1,6 @@
 """Facet counts: how many results each option of a filter would give with the other filters."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -7,7 +8,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from config.page_cache import cached_data
+from config.page_cache import cached_data, pages_generation
 
 from .models import ResearchTopic, sorted_topics
 
@@ -26,6 +27,20 @@ def without(params: QueryDict, names: list[str]) -> QueryDict:
     for name in names:
         params.pop(name, None)
     return params
+
+
+def parameters_key(params: QueryDict, *, ignore: tuple[str, ...] = ("page",)) -> list:
+    """The query parameters but ``ignore``, in a stable order: what a list's results depend on,
+    besides the data."""
+    return sorted((name, sorted(params.getlist(name))) for name in params if name not in ignore)
+
+
+def facets_key(params: QueryDict) -> str:
+    """What a list's facets depend on: the data's generation and the filters (not the page or
+    the order). A list keeps its rendered facet column in the cache under this key."""
+    filters = parameters_key(params, ignore=("page", "sort"))
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()
+    return f"{pages_generation()}:{digest}"
 
 
 def count_by(queryset: QuerySet, field: str, *, key: object = None) -> dict:

@@ -1,6 +1,7 @@
 """Reads for the public researcher pages, each a fixed number of queries."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
@@ -14,6 +15,8 @@ from .facets import (
     FacetOption,
     choice_options,
     count_by,
+    facets_key,
+    parameters_key,
     topic_options,
     without,
 )
@@ -63,12 +66,24 @@ def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
 
 @dataclass
 class ResearcherSearch:
-    """The filtered directory with the counts each other choice would give."""
+    """The filtered directory with the counts each other choice would give.
+
+    The results and the facets (topics, memberships) are built when first read: the directory
+    keeps its count and pages of results under ``results_key``, and the rendered facets under
+    ``facets_key``, and then never reads them.
+    """
 
     filterset: ResearcherFilter
-    researchers: QuerySet[Researcher]
-    topics: list[FacetOption]
-    memberships: list[FacetOption]
+    params: QueryDict
+
+    @property
+    def researchers(self) -> QuerySet[Researcher]:
+        return self.filterset.qs
+
+    @cached_property
+    def results_key(self) -> tuple:
+        """What the results depend on, besides the data: every parameter but the page."""
+        return ("directory", parameters_key(self.params))
 
     @property
     def messages(self) -> list[str]:
@@ -78,30 +93,40 @@ class ResearcherSearch:
     def is_filtered(self) -> bool:
         return filters_in_use(self.filterset)
 
+    @cached_property
+    def facets_key(self) -> str:
+        return facets_key(self.params)
+
+    @cached_property
+    def topics(self) -> list[FacetOption]:
+        topic_links = Researcher.topics.through.objects.filter(
+            researcher__in=_directory(without(self.params, ["topic"])).values("pk")
+        )
+        return topic_options(
+            count_by(topic_links, "researchtopic"),
+            {topic.slug for topic in self.filterset.form.cleaned_data.get("topic") or []},
+        )
+
+    @cached_property
+    def memberships(self) -> list[FacetOption]:
+        return choice_options(
+            Membership.choices,
+            count_by(_directory(without(self.params, ["membership"])), "membership"),
+            set(self.filterset.form.cleaned_data.get("membership") or []),
+        )
+
 
 def _directory(params: QueryDict) -> QuerySet[Researcher]:
     return ResearcherFilter(params, queryset=Researcher.objects.published()).qs
 
 
 def researcher_search(*, params: QueryDict) -> ResearcherSearch:
-    """Published researchers matching ``params`` by family name, with facet counts."""
+    """Published researchers matching ``params`` by family name, with facet counts (computed
+    when read)."""
     queryset = Researcher.objects.published().order_by("sort_name", "pk")
     filterset = ResearcherFilter(params, queryset=queryset)
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
-    cleaned = filterset.form.cleaned_data
-    topic_links = Researcher.topics.through.objects.filter(
-        researcher__in=_directory(without(params, ["topic"])).values("pk")
-    )
-    topics = topic_options(
-        count_by(topic_links, "researchtopic"),
-        {topic.slug for topic in cleaned.get("topic") or []},
-    )
-    memberships = choice_options(
-        Membership.choices,
-        count_by(_directory(without(params, ["membership"])), "membership"),
-        set(cleaned.get("membership") or []),
-    )
-    return ResearcherSearch(filterset, filterset.qs, topics, memberships)
+    return ResearcherSearch(filterset, params)
 
 
 def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:

@@ -1,6 +1,5 @@
 """Public pages about researchers and research topics."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,7 +33,11 @@ TOPIC_LATEST_PUBLICATIONS = 10
 @require_safe
 def researcher_list(request: HttpRequest) -> HttpResponse:
     search = researcher_search(params=request.GET)
-    page = Paginator(search.researchers, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    # The results are only built when the cache does not hold them for these parameters.
+    paginator = CachedIdPaginator(
+        lambda: search.researchers, RESEARCHERS_PER_PAGE, key=search.results_key
+    )
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "search": search,
         "page_obj": page,

@@ -1,6 +1,5 @@
 """Reads for the public publication pages, each a fixed number of queries."""
 
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -8,8 +7,15 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from config.page_cache import pages_generation
-from profiles.facets import FacetOption, choice_options, count_by, topic_options, without
+from profiles.facets import (
+    FacetOption,
+    choice_options,
+    count_by,
+    facets_key,
+    parameters_key,
+    topic_options,
+    without,
+)
 from profiles.filters import filter_messages, filters_in_use
 from profiles.selectors import may_preview
 
@@ -42,13 +48,24 @@ def publication_get_published(*, pk: int) -> Publication:
 class PublicationSearch:
     """A filtered publication list with the counts each other choice would give.
 
-    The facets (topics, kinds, years) are computed when first read: the list page keeps their
-    rendered form in the cache under ``facets_key``, and then never reads them.
+    The results and the facets (topics, kinds, years) are built when first read: the list page
+    keeps its count and pages of results under ``results_key``, and the rendered facets under
+    ``facets_key``, and then never reads them.
     """
 
     filterset: PublicationFilter
-    publications: QuerySet[Publication]
     params: QueryDict
+
+    @property
+    def publications(self) -> QuerySet[Publication]:
+        """Shown with the publication_items tag, which reads authors and topics for the items
+        it does not hold in the cache."""
+        return self.filterset.qs
+
+    @cached_property
+    def results_key(self) -> tuple:
+        """What the results depend on, besides the data: every parameter but the page."""
+        return ("publication_list", parameters_key(self.params))
 
     @property
     def messages(self) -> list[str]:
@@ -65,15 +82,7 @@ class PublicationSearch:
 
     @cached_property
     def facets_key(self) -> str:
-        """What the facets depend on: the data's generation and the filters (not the page or
-        the order)."""
-        filters = sorted(
-            (name, sorted(self.params.getlist(name)))
-            for name in self.params
-            if name not in ("page", "sort")
-        )
-        digest = hashlib.sha256(repr(filters).encode()).hexdigest()
-        return f"{pages_generation()}:{digest}"
+        return facets_key(self.params)
 
     @cached_property
     def topics(self) -> list[FacetOption]:
@@ -113,8 +122,5 @@ def publication_search(*, params: QueryDict) -> PublicationSearch:
     """Published publications matching ``params``, with facet counts for topics, kinds, years
     (computed when read)."""
     filterset = PublicationFilter(params, queryset=Publication.objects.published().newest_first())
-    # Shown with the publication_items tag, which reads authors and topics for the items
-    # it does not hold in the cache.
-    publications = filterset.qs
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
-    return PublicationSearch(filterset, publications, params)
+    return PublicationSearch(filterset, params)

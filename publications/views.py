@@ -24,9 +24,11 @@ EXPORT_LIMIT = 5000
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
-    page = CachedIdPaginator(search.publications, PUBLICATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
+    # The results are only built when the cache does not hold them for these parameters.
+    paginator = CachedIdPaginator(
+        lambda: search.publications, PUBLICATIONS_PER_PAGE, key=search.results_key
     )
+    page = paginator.get_page(request.GET.get("page"))
     cleaned = search.filterset.form.cleaned_data
     context = {
         "search": search,

@@ -272,7 +272,15 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
     repeat request costs fewer queries, and a change still shows at once."""
     settings.PAGE_CACHE_SECONDS = 0
     publication = Publication.objects.get(title__startswith="Universality of Linear")
-    lists = [PROFILE, "/fr/publications/", "/fr/publications/?q=universality", TOPIC]
+    lists = [
+        PROFILE,
+        "/fr/",
+        "/fr/?topic=apprentissage-continu",
+        "/fr/publications/",
+        "/fr/publications/?q=universality",
+        TOPIC,
+        "/fr/sujets/",
+    ]
     for url in lists:
         first_queries, first = queries_for(client, url)
         repeat_queries, repeat = queries_for(client, url)
@@ -300,3 +308,8 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
     Publication.objects.filter(title__startswith="Universality of lists").delete()
     assert not shows(client, PROFILE, "Universality of lists read from the cache")
     assert shows(client, PROFILE, f"{count} publications")
+
+    demo.position = "Chercheur, position changed while cards were cached"
+    demo.save()
+    for url in ("/fr/", "/fr/?topic=apprentissage-continu", TOPIC):
+        assert shows(client, url, "position changed while cards were cached"), url
