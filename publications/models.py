@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config.page_cache import cached_data
 from profiles.collation import fold, name_key, title_key
 from profiles.fields import OrcidField
 from profiles.models import Researcher, ResearchTopic
@@ -129,12 +130,15 @@ class PublicationQuerySet(models.QuerySet):
             | SearchQuery(text, config=SEARCH_CONFIGS[1], search_type="websearch")
             | SearchQuery(text, config=SEARCH_CONFIGS[2], search_type="websearch")
         )
-        by_text = Publication.objects.filter(search_vector=query).values("pk")
-        by_author_name = Authorship.objects.filter(
-            author__name_key__trigram_word_similar=name_key(text)
-        ).values("publication_id")
+        matches = Q(search_vector=query)
+        by_author_name = publications_by_similar_author_name(name_key(text))
+        if by_author_name:
+            matches |= Q(pk__in=by_author_name)
+        # One condition on the publication's own columns (not a subquery), so that PostgreSQL
+        # can start from the GIN index, or from another filter's few rows (a topic) and check
+        # the search on each.
         return (
-            self.filter(pk__in=by_text.order_by().union(by_author_name.order_by()))
+            self.filter(matches)
             .annotate(search_rank=SearchRank(F("search_vector"), query))
             .order_by("-search_rank", "-year", "-pk")
         )
@@ -149,6 +153,25 @@ class PublicationQuerySet(models.QuerySet):
     def with_authors(self):
         """Prefetch the authors in order, with the researcher each one is (one query)."""
         return self.prefetch_related(authors_prefetch())
+
+
+# A misspelt name matches at most this many publications (the best-known authors sign hundreds).
+SIMILAR_NAME_LIMIT = 5000
+
+
+def publications_by_similar_author_name(key: str) -> list[int]:
+    """The publications signed by an author whose name holds a word similar to ``key``
+    (trigram word similarity, through the names' trigram index), once per change of the data."""
+
+    def read() -> list[int]:
+        signed = Authorship.objects.filter(author__name_key__trigram_word_similar=key)
+        return list(
+            signed.order_by()
+            .values_list("publication_id", flat=True)
+            .distinct()[:SIMILAR_NAME_LIMIT]
+        )
+
+    return cached_data("similar_author_name", key, read) if key else []
 
 
 def topics_prefetch() -> Prefetch:
