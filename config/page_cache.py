@@ -119,11 +119,35 @@ def _response_is_cacheable(request: HttpRequest, response: HttpResponse) -> bool
     )
 
 
-def _page_key(request: HttpRequest, generation: int) -> str:
+def _page_key(request: HttpRequest) -> str:
     # The address holds the language (/fr/, /en/); scheme and host appear in canonical links.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{generation}:{digest}"
+    return f"page:{digest}"
+
+
+def cached_response(request: HttpRequest) -> HttpResponse | None:
+    """The page kept for this request's address, if it was stored in the current generation.
+
+    A page is stored with the generation it was rendered in, under its address alone: the
+    generation and the page then come in one read of the cache, and a page rendered again
+    replaces the one of an earlier generation.
+    """
+    key = _page_key(request)
+    values = cache.get_many([GENERATION_KEY, key])
+    generation = values.get(GENERATION_KEY)
+    if generation is None:
+        return None
+    if _in_request.get():
+        _request_generation.set(generation)
+    stored = values.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    return None
+
+
+def _store(request: HttpRequest, response: HttpResponse) -> None:
+    cache.set(_page_key(request), (pages_generation(), response), settings.PAGE_CACHE_SECONDS)
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -144,7 +168,7 @@ class PageCacheMiddleware:
     with every header the inner middleware added (security policy, framing, ETag).
 
     It sits right after the security and static-file middleware, so that a cached page costs
-    two cache reads (the generation, then the page) and no database query.
+    one read of the cache (the generation and the page together) and no database query.
     """
 
     def __init__(self, get_response):
@@ -163,8 +187,7 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         try:
-            key = _page_key(request, pages_generation())
-            cached = cache.get(key)
+            cached = cached_response(request)
         except Exception:  # a cache that fails must not take the site down with it
             logger.warning("Page cache unavailable: serving %s uncached", request.path)
             return self.get_response(request)
@@ -177,7 +200,7 @@ class PageCacheMiddleware:
                 set_response_etag(response)
             patch_cache_control(response, no_cache=True)
             try:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                _store(request, response)
             except Exception:
                 logger.warning("Page cache unavailable: %s not stored", request.path)
         return response

@@ -2,13 +2,12 @@
 stale: every way of changing what a page shows makes the next request show the change."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.page_cache import _page_key, pages_generation
+from config.page_cache import cached_response
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex, publication_merge
@@ -82,7 +81,7 @@ def test_the_two_languages_are_cached_apart(client, demo):
 
 
 def page_is_cached(url: str) -> bool:
-    return cache.get(_page_key(RequestFactory().get(url), pages_generation())) is not None
+    return cached_response(RequestFactory().get(url)) is not None
 
 
 def shows(client, url: str, text: str) -> bool:
