@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .collation import collation_key, fold
-from .fields import OrcidField
+from .fields import OrcidField, PortraitField
 from .validators import ORCID_PATTERN
 
 
@@ -73,7 +73,7 @@ class Researcher(models.Model):
         unique=True,
         help_text=_("The last part of the profile's address, e.g. razvan-pascanu."),
     )
-    portrait = models.ImageField(
+    portrait = PortraitField(
         _("portrait"),
         upload_to="portraits/",
         blank=True,

@@ -112,8 +112,8 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
     publications = topic_publications(topic=topic)
-    latest = CachedIdPaginator(publications, TOPIC_LATEST_PUBLICATIONS, key=("topic", topic.pk))
-    latest = latest.page(1)
+    paginator = CachedIdPaginator(publications, TOPIC_LATEST_PUBLICATIONS, key=("topic", topic.pk))
+    latest = paginator.page(1)
     context = {
         "topic": topic,
         "latest_publications": latest,

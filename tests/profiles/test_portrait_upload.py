@@ -191,6 +191,28 @@ def test_a_new_portrait_on_the_change_form_replaces_the_dimensions(editor_client
         assert stored.size == (800, 1200)
 
 
+def test_a_researcher_whose_portrait_file_is_missing_can_still_be_edited(editor_client):
+    researcher = ResearcherFactory(slug="razvan-pascanu")
+    image = Image.new("RGB", (400, 500), RED)
+    researcher.portrait.save("lost.jpg", SimpleUploadedFile("lost.jpg", encoded(image, "JPEG")))
+    os.remove(researcher.portrait.path)  # e.g. a database restored without its media files
+
+    url = reverse("admin:profiles_researcher_change", args=[researcher.pk])
+    response = editor_client.post(
+        url,
+        {
+            **researcher_form_data(position_fr="Professeur titulaire"),
+            **edit_snapshot(editor_client, url),
+        },
+    )
+
+    assert response.status_code == 302
+    researcher.refresh_from_db()
+    assert researcher.position_fr == "Professeur titulaire"
+    assert researcher.portrait.name == "portraits/lost.jpg"
+    assert (researcher.portrait_width, researcher.portrait_height) == (400, 500)
+
+
 # Refused -----------------------------------------------------------------------------------
 
 
