@@ -14,41 +14,25 @@ class CachedIdPaginator(Paginator):
     the page cache's generation (see :func:`config.page_cache.cached_data`): any change of the
     data drops them, as it drops the pages.
 
+    ``key`` says what identifies the rows (a list's name and parameters, a researcher...):
+    reading a page from the cache is cheaper than building its SQL. The queryset may be given
+    as a function that builds it, called only when the cache does not hold what is asked.
+
     A page read from the database holds the objects; a page read from the cache holds their
     primary keys only, which the ``publication_items`` and ``researcher_cards`` tags render from
     their own cache, reading from the database only the rows they have not rendered yet.
-
-    The cache key is the query's SQL and parameters, so two requests that ask for the same
-    rows, with whatever query string, share it; or ``key``, when the caller knows what
-    identifies the rows (building the SQL costs more than reading a page from the cache). With
-    a ``key``, the queryset may be given as a function that builds it, called only when the
-    cache does not hold what is asked.
     """
 
     def __init__(
-        self,
-        queryset: QuerySet | Callable[[], QuerySet],
-        per_page: int,
-        *,
-        key: object = None,
+        self, queryset: QuerySet | Callable[[], QuerySet], per_page: int, *, key: object
     ) -> None:
-        self._object_list = None
-        self._build = None
-        if isinstance(queryset, QuerySet):
-            if key is None:
-                key = queryset.query.sql_with_params()
-            model = queryset.model
-        else:
-            if key is None:
-                raise TypeError("A queryset given as a function needs a key.")
-            self._build = queryset
-            model = None
-        super().__init__(queryset if model is not None else None, per_page)
-        self.query_key = (model._meta.label if model is not None else "", key)
+        self._build = None if isinstance(queryset, QuerySet) else queryset
+        super().__init__(None if self._build else queryset, per_page)
+        self.query_key = key
 
     @property
     def object_list(self) -> QuerySet:
-        if self._object_list is None and self._build is not None:
+        if self._object_list is None:
             self._object_list = self._build()
         return self._object_list
 

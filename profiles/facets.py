@@ -2,7 +2,10 @@
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
 
+import django_filters
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -10,6 +13,7 @@ from django.http import QueryDict
 
 from config.page_cache import cached_data, pages_generation
 
+from .filters import filter_messages, filters_in_use
 from .models import ResearchTopic, sorted_topics
 
 
@@ -41,6 +45,40 @@ def facets_key(params: QueryDict) -> str:
     filters = parameters_key(params, ignore=("page", "sort"))
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()
     return f"{pages_generation()}:{digest}"
+
+
+@dataclass
+class FilteredList:
+    """A list page's filters, what they report, and the cache keys of its results and facets.
+
+    The results and the facets are built when first read: the page keeps its count and pages
+    of results under ``results_key``, and its rendered facet column under ``facets_key``, and
+    then never reads them.
+    """
+
+    filterset: django_filters.FilterSet
+    params: QueryDict
+    # Names the list in cache keys; parameters that choose no rows (an order) do not count as
+    # filtering.
+    name: ClassVar[str]
+    not_filters: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def messages(self) -> list[str]:
+        return filter_messages(self.filterset)
+
+    @property
+    def is_filtered(self) -> bool:
+        return filters_in_use(self.filterset, ignore=self.not_filters)
+
+    @cached_property
+    def results_key(self) -> tuple:
+        """What the results depend on, besides the data: every parameter but the page."""
+        return (self.name, parameters_key(self.params))
+
+    @cached_property
+    def facets_key(self) -> str:
+        return facets_key(self.params)
 
 
 def count_by(queryset: QuerySet, field: str, *, key: object = None) -> dict:

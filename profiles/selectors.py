@@ -13,14 +13,13 @@ from publications.models import Publication
 
 from .facets import (
     FacetOption,
+    FilteredList,
     choice_options,
     count_by,
-    facets_key,
-    parameters_key,
     topic_options,
     without,
 )
-from .filters import ResearcherFilter, filter_messages, filters_in_use
+from .filters import ResearcherFilter
 from .models import Membership, Researcher, ResearchTopic, sorted_topics
 
 
@@ -65,37 +64,15 @@ def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
 
 
 @dataclass
-class ResearcherSearch:
-    """The filtered directory with the counts each other choice would give.
+class ResearcherSearch(FilteredList):
+    """The filtered directory with the counts each other choice would give (topics,
+    memberships)."""
 
-    The results and the facets (topics, memberships) are built when first read: the directory
-    keeps its count and pages of results under ``results_key``, and the rendered facets under
-    ``facets_key``, and then never reads them.
-    """
-
-    filterset: ResearcherFilter
-    params: QueryDict
+    name = "directory"
 
     @property
     def researchers(self) -> QuerySet[Researcher]:
         return self.filterset.qs
-
-    @cached_property
-    def results_key(self) -> tuple:
-        """What the results depend on, besides the data: every parameter but the page."""
-        return ("directory", parameters_key(self.params))
-
-    @property
-    def messages(self) -> list[str]:
-        return filter_messages(self.filterset)
-
-    @property
-    def is_filtered(self) -> bool:
-        return filters_in_use(self.filterset)
-
-    @cached_property
-    def facets_key(self) -> str:
-        return facets_key(self.params)
 
     @cached_property
     def topics(self) -> list[FacetOption]:
@@ -138,27 +115,23 @@ def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
 
 
 def topic_index() -> list[ResearchTopic]:
-    """Every topic with its numbers of published researchers and publications, A to Z."""
+    """Every topic with its numbers of published researchers and publications, A to Z.
 
-    def read() -> list[ResearchTopic]:
-        # Two GROUP BY queries over the links: a count per topic would read the links once for
-        # each of hundreds of topics.
-        researchers = count_by(
-            Researcher.topics.through.objects.filter(researcher__is_published=True),
-            "researchtopic",
-        )
-        publications = count_by(
-            Publication.topics.through.objects.filter(publication__is_published=True),
-            "researchtopic",
-        )
-        topics = list(ResearchTopic.objects.all())
-        for topic in topics:
-            topic.researcher_count = researchers.get(topic.pk, 0)
-            topic.publication_count = publications.get(topic.pk, 0)
-        return topics
-
-    # Counting for every topic reads every link: once per change of the data is enough.
-    return sorted_topics(cached_data("topic_index", (), read))
+    The links are counted in two GROUP BY queries (kept until the data changes, like every
+    ``count_by``): a count per topic would read them once for each of hundreds of topics.
+    """
+    researchers = count_by(
+        Researcher.topics.through.objects.filter(researcher__is_published=True), "researchtopic"
+    )
+    publications = count_by(
+        Publication.topics.through.objects.filter(publication__is_published=True),
+        "researchtopic",
+    )
+    topics = list(ResearchTopic.objects.all())
+    for topic in topics:
+        topic.researcher_count = researchers.get(topic.pk, 0)
+        topic.publication_count = publications.get(topic.pk, 0)
+    return sorted_topics(topics)
 
 
 def topic_get(*, slug: str) -> ResearchTopic:

@@ -68,7 +68,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             publications = publications.filter(topics=chosen_topic)
 
-    key = ("researcher", researcher.pk, chosen_topic.pk if chosen_topic else None)
+    key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
     page = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key).get_page(
         request.GET.get("page")
     )
@@ -112,7 +112,9 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
     publications = topic_publications(topic=topic)
-    paginator = CachedIdPaginator(publications, TOPIC_LATEST_PUBLICATIONS, key=("topic", topic.pk))
+    paginator = CachedIdPaginator(
+        publications, TOPIC_LATEST_PUBLICATIONS, key=("topic_page", topic.pk)
+    )
     latest = paginator.page(1)
     context = {
         "topic": topic,

@@ -9,14 +9,12 @@ from django.shortcuts import get_object_or_404
 
 from profiles.facets import (
     FacetOption,
+    FilteredList,
     choice_options,
     count_by,
-    facets_key,
-    parameters_key,
     topic_options,
     without,
 )
-from profiles.filters import filter_messages, filters_in_use
 from profiles.selectors import may_preview
 
 from .filters import PublicationFilter
@@ -45,16 +43,12 @@ def publication_get_published(*, pk: int) -> Publication:
 
 
 @dataclass
-class PublicationSearch:
-    """A filtered publication list with the counts each other choice would give.
+class PublicationSearch(FilteredList):
+    """A filtered publication list with the counts each other choice would give (topics, kinds,
+    years)."""
 
-    The results and the facets (topics, kinds, years) are built when first read: the list page
-    keeps its count and pages of results under ``results_key``, and the rendered facets under
-    ``facets_key``, and then never reads them.
-    """
-
-    filterset: PublicationFilter
-    params: QueryDict
+    name = "publication_list"
+    not_filters = ("sort",)
 
     @property
     def publications(self) -> QuerySet[Publication]:
@@ -62,27 +56,10 @@ class PublicationSearch:
         it does not hold in the cache."""
         return self.filterset.qs
 
-    @cached_property
-    def results_key(self) -> tuple:
-        """What the results depend on, besides the data: every parameter but the page."""
-        return ("publication_list", parameters_key(self.params))
-
-    @property
-    def messages(self) -> list[str]:
-        return filter_messages(self.filterset)
-
-    @property
-    def is_filtered(self) -> bool:
-        return filters_in_use(self.filterset, ignore=("sort",))
-
     @property
     def _cleaned(self) -> dict:
         self.filterset.is_valid()
         return self.filterset.form.cleaned_data
-
-    @cached_property
-    def facets_key(self) -> str:
-        return facets_key(self.params)
 
     @cached_property
     def topics(self) -> list[FacetOption]:
