@@ -1,5 +1,12 @@
-"""Django's Redis cache, keeping its Redis clients instead of making one per operation."""
+"""Cache backends: Django's Redis cache keeping its clients, and local copies of entries that
+never change."""
 
+import pickle
+import threading
+from collections import OrderedDict
+
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -25,3 +32,139 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+
+class LocalCopies(BaseCache):
+    """A cache for entries that never change once written, in front of a shared cache.
+
+    The keys of what public pages are built from name the data's generation (see
+    :mod:`config.page_cache`): an entry stored under a key is the only value that key will ever
+    have, so a process may keep a copy and read it again without asking the shared cache.
+    ``LOCATION`` names the shared cache's alias; each process keeps, in memory, copies of the
+    entries it read or wrote last, up to ``OPTIONS["MAX_BYTES"]`` of them (pickled, so a caller
+    never changes the copy that the next one reads).
+
+    Only immutable entries belong here: ``delete()`` reaches the shared cache and this process's
+    copies, not other processes', and ``clear()`` forgets this process's copies only.
+    """
+
+    _stores: dict[tuple, "_Copies"] = {}
+    _stores_lock = threading.Lock()
+
+    def __init__(self, server: str, params: dict):
+        super().__init__(params)
+        self._shared_alias = server
+        max_bytes = params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 2**20)
+        # One store per configuration for the whole process, whichever thread asks.
+        with self._stores_lock:
+            self._copies = self._stores.setdefault(
+                (server, self.key_prefix, self.version), _Copies(max_bytes)
+            )
+
+    @property
+    def _shared(self) -> BaseCache:
+        return caches[self._shared_alias]
+
+    def get(self, key, default=None, version=None):
+        local_key = self.make_key(key, version=version)
+        value = self._copies.get(local_key, _MISSING)
+        if value is not _MISSING:
+            return value
+        value = self._shared.get(key, _MISSING, version=version)
+        if value is _MISSING:
+            return default
+        self._copies.keep(local_key, value)
+        return value
+
+    def get_many(self, keys, version=None):
+        found = {}
+        absent = []
+        for key in keys:
+            value = self._copies.get(self.make_key(key, version=version), _MISSING)
+            if value is _MISSING:
+                absent.append(key)
+            else:
+                found[key] = value
+        if absent:
+            read = self._shared.get_many(absent, version=version)
+            for key, value in read.items():
+                self._copies.keep(self.make_key(key, version=version), value)
+            found.update(read)
+        return found
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._shared.set(key, value, self._timeout(timeout), version=version)
+        self._copies.keep(self.make_and_validate_key(key, version=version), value)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        failed = self._shared.set_many(data, self._timeout(timeout), version=version)
+        for key, value in data.items():
+            if key not in failed:
+                self._copies.keep(self.make_and_validate_key(key, version=version), value)
+        return failed
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        added = self._shared.add(key, value, self._timeout(timeout), version=version)
+        if added:
+            self._copies.keep(self.make_and_validate_key(key, version=version), value)
+        return added
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._shared.touch(key, self._timeout(timeout), version=version)
+
+    def delete(self, key, version=None):
+        self._copies.forget(self.make_and_validate_key(key, version=version))
+        return self._shared.delete(key, version=version)
+
+    def clear(self):
+        self._copies.clear()
+
+    def _timeout(self, timeout):
+        return self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+
+
+_MISSING = object()
+
+
+class _Copies:
+    """Pickled values by key, the least recently used dropped first beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._values: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default):
+        with self._lock:
+            pickled = self._values.get(key)
+            if pickled is None:
+                return default
+            self._values.move_to_end(key)
+        return pickle.loads(pickled)  # noqa: S301 (pickled by this process, never received)
+
+    def keep(self, key: str, value) -> None:
+        pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        size = len(key) + len(pickled)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._values.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(key) + len(previous)
+            self._values[key] = pickled
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                old_key, old = self._values.popitem(last=False)
+                self._bytes -= len(old_key) + len(old)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            previous = self._values.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(key) + len(previous)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._bytes = 0

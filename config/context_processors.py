@@ -2,18 +2,39 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
+
+
+def site_root(request: HttpRequest) -> dict:
+    """The scheme and host of the site, as visitors reach it, for absolute links."""
+    return {"site_root": f"{request.scheme}://{request.get_host()}"}
 
 
 def language_alternates(request: HttpRequest) -> dict:
     """The current page's address in each language, for the language switch and hreflang links."""
-    path = request.path
     alternates = [
         {
             "code": code,
             "name": name,
-            "url": translate_url(path, code),
+            "local_name": capfirst(get_language_info(code)["name_local"]),
+            "url": _translated_path(request, code),
         }
         for code, name in settings.LANGUAGES
     ]
     return {"language_alternates": alternates}
+
+
+def _translated_path(request: HttpRequest, code: str) -> str:
+    """The request's path in language ``code``: the view it resolved to, reversed in that
+    language (what ``translate_url`` does, without resolving the path again)."""
+    match = request.resolver_match
+    if match is None:  # an error page: the path did not resolve to a view
+        return translate_url(request.path, code)
+    with translation.override(code):
+        try:
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.path

@@ -5,17 +5,16 @@ and again: each rendered item is kept in the cache under the page cache's genera
 change of the data drops it, see :mod:`config.page_cache`) and the page's language.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
-from .page_cache import pages_generation
+from .page_cache import generational_cache, pages_generation
 
 
 def rendered_items(
@@ -26,22 +25,23 @@ def rendered_items(
     name: str,
     context: dict[str, Any] | None = None,
     variant: object = "",
-    prefetch: Sequence[str | Prefetch] = (),
+    prefetch: Callable[[], Sequence[str | Prefetch]] | None = None,
 ) -> list[str]:
     """``template_name`` rendered for each of ``entries`` (objects of ``model``, or their
     primary keys, as in a page of :class:`config.pagination.CachedIdPaginator`), in order.
 
     The template sees the object as ``name`` and the rest of ``context``; ``variant`` names
     what else the rendering depends on (the context's values). Only the items not in the cache
-    are read from the database (the objects not given, then ``prefetch``) and rendered. An
-    entry deleted since its page of primary keys was cached is left out.
+    are read from the database (the objects not given, then the lookups ``prefetch()`` returns)
+    and rendered. An entry deleted since its page of primary keys was cached is left out.
     """
     entries = list(entries)
     known = {entry.pk: entry for entry in entries if isinstance(entry, model)}
     ids = [entry.pk if isinstance(entry, model) else entry for entry in entries]
     prefix = f"fragment:{template_name}:{pages_generation()}:{get_language()}:{variant}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    fragments = cache.get_many(list(keys.values()))
+    store = generational_cache()
+    fragments = store.get_many(list(keys.values()))
     missing_ids = [pk for pk in ids if keys[pk] not in fragments]
     if missing_ids:
         unread = [pk for pk in missing_ids if pk not in known]
@@ -49,11 +49,11 @@ def rendered_items(
             known.update(model._default_manager.in_bulk(unread))
         missing = [known[pk] for pk in missing_ids if pk in known]
         if prefetch:
-            prefetch_related_objects(missing, *prefetch)
+            prefetch_related_objects(missing, *prefetch())
         template = get_template(template_name)
         rendered = {
             keys[obj.pk]: template.render({**(context or {}), name: obj}) for obj in missing
         }
-        cache.set_many(rendered, settings.PAGE_CACHE_SECONDS or None)
+        store.set_many(rendered, settings.PAGE_CACHE_SECONDS or None)
         fragments.update(rendered)
     return [fragments[keys[pk]] for pk in ids if keys[pk] in fragments]

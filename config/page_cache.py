@@ -22,13 +22,16 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
 GENERATION_KEY = "pages:generation"
+# The cache alias for what is stored under a generation: entries that never change once written,
+# of which each process keeps local copies (see config.cache.LocalCopies).
+GENERATIONAL_CACHE = "generational"
 # Headers a 304 answer repeats from the cached page.
 POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
 
@@ -76,15 +79,21 @@ def pages_changed(**_signal_kwargs) -> None:
         transaction.on_commit(_next_generation)
 
 
+def generational_cache() -> BaseCache:
+    """The cache for entries keyed by a generation, which never change once written."""
+    return caches[GENERATIONAL_CACHE]
+
+
 def cached_data(name: str, parts: object, compute: Callable[[], T]) -> T:
     """``compute()``, kept in the cache for the current generation: an aggregate that public
     pages show (facet counts, the topic index) is computed once per change of the data."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     key = f"data:{name}:{pages_generation()}:{digest}"
-    value = cache.get(key)
+    store = generational_cache()
+    value = store.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS or None)
+        store.set(key, value, settings.PAGE_CACHE_SECONDS or None)
     return value
 
 

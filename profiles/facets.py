@@ -1,6 +1,7 @@
 """Facet counts: how many results each option of a filter would give with the other filters."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
@@ -81,24 +82,31 @@ class FilteredList:
         return facets_key(self.params)
 
 
-def count_by(queryset: QuerySet, field: str, *, key: object = None) -> dict:
-    """Rows of ``queryset`` per value of ``field``, in one GROUP BY query, kept in the cache
-    until the data changes (the same filters give the same counts until then).
+def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object = None) -> dict:
+    """Rows of ``rows`` per value of ``field``, in one GROUP BY query, kept in the cache until
+    the data changes (the same filters give the same counts until then).
 
     The cache key is the query's SQL, or ``key`` when the caller knows what identifies the
-    counts (building the SQL costs more than reading the counts from the cache)."""
-    counts = (
-        queryset.order_by()
-        .values_list(field)
-        .annotate(total=Count("*"))
-        .values_list(field, "total")
-    )
+    counts: building the SQL costs more than reading the counts from the cache, and with a
+    ``key``, ``rows`` may be a function that builds the queryset, called only when the cache
+    does not hold the counts."""
+
+    def counts(queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.order_by()
+            .values_list(field)
+            .annotate(total=Count("*"))
+            .values_list(field, "total")
+        )
+
     if key is None:
+        query = counts(rows)
         try:
-            key = (counts.db, counts.query.sql_with_params())
+            key = (query.db, query.query.sql_with_params())
         except EmptyResultSet:
             return {}
-    return cached_data("counts", key, lambda: dict(counts))
+        return cached_data("counts", key, lambda: dict(query))
+    return cached_data("counts", key, lambda: dict(counts(rows() if callable(rows) else rows)))
 
 
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:

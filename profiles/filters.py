@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.page_cache import cached_data
+
 from .models import Membership, Researcher, ResearchTopic
 
 SEARCH_MAX_LENGTH = 200
@@ -24,15 +26,27 @@ class KnownChoicesField(forms.ModelMultipleChoiceField):
         values = {str(item) for item in value}
         # A NUL character never names anything, and PostgreSQL refuses it in a query.
         usable = {item for item in values if "\x00" not in item}
-        found = self.queryset.filter(**{f"{key}__in": usable})
+        found = self.existing(key, sorted(usable))
         self.unknown_values = sorted(values - {str(getattr(obj, key)) for obj in found})
         return found
+
+    def existing(self, key: str, values: list[str]) -> list:
+        """The choices whose ``key`` is one of ``values``."""
+        return list(self.queryset.filter(**{f"{key}__in": values}))
+
+
+class KnownTopicsField(KnownChoicesField):
+    """Chosen topics, read from the database once per change of the data for each choice."""
+
+    def existing(self, key: str, values: list[str]) -> list:
+        read = super().existing
+        return cached_data("topics", (key, values), lambda: read(key, values))
 
 
 class KnownTopicsFilter(django_filters.ModelMultipleChoiceFilter):
     """Rows linked to any of the chosen topics, each listed once (Exists rather than a join)."""
 
-    field_class = KnownChoicesField
+    field_class = KnownTopicsField
 
     def filter(self, queryset: QuerySet, topics) -> QuerySet:
         if not topics:
@@ -103,7 +117,23 @@ def filters_in_use(filterset: django_filters.FilterSet, *, ignore: tuple[str, ..
     )
 
 
-class ResearcherFilter(django_filters.FilterSet):
+class ListFilterSet(django_filters.FilterSet):
+    """The filters of a public list, whose form class is built once.
+
+    django-filter builds a new form class from the filters' form fields for each FilterSet, that
+    is for each request; a list's filters are the same for every request, so the class is built
+    once per FilterSet class (its forms copy their fields, as every Django form does).
+    """
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
+
+class ResearcherFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Name"), method="filter_name", max_length=SEARCH_MAX_LENGTH
     )

@@ -108,9 +108,11 @@ def researcher_search(*, params: QueryDict) -> ResearcherSearch:
 
 def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
     """Number of the researcher's published publications on each topic."""
-    links = Publication.topics.through.objects.filter(
-        publication__in=Publication.objects.published().for_researcher(researcher).values("pk")
-    )
+
+    def links() -> QuerySet:
+        publications = Publication.objects.published().for_researcher(researcher)
+        return Publication.topics.through.objects.filter(publication__in=publications.values("pk"))
+
     return count_by(links, "researchtopic", key=("researcher_topics", researcher.pk))
 
 

@@ -1,5 +1,6 @@
 """Public pages about researchers and research topics."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from config.page_cache import cached_page, pages_generation
 from config.pagination import CachedIdPaginator
 from config.views import preview_response
 from publications.exports import export_filename, export_response
+from publications.models import Publication
 from publications.structured_data import researcher_person
 
 from .filters import printable
@@ -52,7 +54,6 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
     topics = sorted_topics(researcher.topics.all())
     counts = researcher_topic_counts(researcher=researcher)
-    publications = researcher_publications(researcher=researcher)
 
     # The owner's publications can be narrowed to one of the owner's topics, on the profile.
     messages = []
@@ -65,8 +66,10 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
                 % {"topic": printable(requested)}
             )
-        else:
-            publications = publications.filter(topics=chosen_topic)
+
+    def publications() -> QuerySet[Publication]:
+        rows = researcher_publications(researcher=researcher)
+        return rows.filter(topics=chosen_topic) if chosen_topic else rows
 
     key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
     page = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key).get_page(
@@ -82,6 +85,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chosen_topic": chosen_topic,
         "filter_messages": messages,
         "page_obj": page,
+        "generation": pages_generation(),
     }
     if preview:
         return preview_response(request, "profiles/researcher_detail.html", context, researcher)
@@ -111,9 +115,10 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
-    publications = topic_publications(topic=topic)
     paginator = CachedIdPaginator(
-        publications, TOPIC_LATEST_PUBLICATIONS, key=("topic_page", topic.pk)
+        lambda: topic_publications(topic=topic),
+        TOPIC_LATEST_PUBLICATIONS,
+        key=("topic_page", topic.pk),
     )
     latest = paginator.page(1)
     context = {

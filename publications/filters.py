@@ -9,6 +9,7 @@ from profiles.filters import (
     SEARCH_MAX_LENGTH,
     KnownChoiceFilter,
     KnownTopicsFilter,
+    ListFilterSet,
     UnknownValuesForm,
 )
 from profiles.models import Researcher, ResearchTopic
@@ -30,7 +31,7 @@ SORT_ORDERS = {
 }
 
 
-class PublicationFilter(django_filters.FilterSet):
+class PublicationFilter(ListFilterSet):
     """Filters of the publication list. Invalid values are reported and left out."""
 
     q = django_filters.CharFilter(

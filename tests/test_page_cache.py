@@ -1,6 +1,8 @@
 """Public pages are cached for visitors, answer 304 to repeat requests, and never show anything
 stale: every way of changing what a page shows makes the next request show the change."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -277,6 +279,7 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
         "/fr/?topic=apprentissage-continu",
         "/fr/publications/",
         "/fr/publications/?q=universality",
+        "/fr/publications/?topic=apprentissage-continu",
         TOPIC,
         "/fr/sujets/",
     ]
@@ -310,5 +313,18 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
 
     demo.position = "Chercheur, position changed while cards were cached"
     demo.save()
-    for url in ("/fr/", "/fr/?topic=apprentissage-continu", TOPIC):
+    for url in (PROFILE, "/fr/", "/fr/?topic=apprentissage-continu", TOPIC):
         assert shows(client, url, "position changed while cards were cached"), url
+
+    # The profile's header and its topic filter are kept apart from its pages: a renamed topic
+    # shows in both at once, on every page of the profile.
+    topic = ResearchTopic.objects.get(slug="apprentissage-continu")
+    topic.name_fr = "Apprentissage continu, renamed while the profile was cached"
+    topic.save()
+    renamed = "Apprentissage continu, renamed while the profile was cached"
+    for url in (PROFILE, f"{PROFILE}?topic=apprentissage-continu", f"{PROFILE}?page=2"):
+        html = client.get(url).content.decode()
+        assert re.search(rf'<a class="topic" href="[^"]+">{renamed}</a>', html), url
+        assert re.search(
+            rf'<option value="apprentissage-continu"[^>]*>{renamed} \(\d+\)</option>', html
+        ), url

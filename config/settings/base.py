@@ -130,11 +130,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"addresses": "config.address_tags"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.site_root",
                 "config.context_processors.language_alternates",
             ],
         },
@@ -169,6 +171,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What pages are built from is stored under the data's generation (config/page_cache.py) and
+# never changes once written: each process keeps copies of the entries it used last, up to
+# MAX_BYTES, and reads them again without a round trip to the shared cache.
+CACHES["generational"] = {
+    "BACKEND": "config.cache.LocalCopies",
+    "LOCATION": "default",
+    "OPTIONS": {"MAX_BYTES": 32 * 2**20},
+}
 # How long a public page stays cached. Every change to what pages show invalidates them at once,
 # so this only bounds the memory that pages nobody asks for again keep. 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", str(24 * 60 * 60)))
