@@ -16,7 +16,8 @@ class CachedIdPaginator(Paginator):
 
     ``key`` says what identifies the rows (a list's name and parameters, a researcher...):
     reading a page from the cache is cheaper than building its SQL. The queryset may be given
-    as a function that builds it, called only when the cache does not hold what is asked.
+    as a function that builds it, called only when the cache does not hold what is asked;
+    ``count``, a function giving the number of rows, when the caller keeps it already.
 
     A page read from the database holds the objects; a page read from the cache holds their
     primary keys only, which the ``publication_items`` and ``researcher_cards`` tags render from
@@ -24,11 +25,17 @@ class CachedIdPaginator(Paginator):
     """
 
     def __init__(
-        self, queryset: QuerySet | Callable[[], QuerySet], per_page: int, *, key: object
+        self,
+        queryset: QuerySet | Callable[[], QuerySet],
+        per_page: int,
+        *,
+        key: object,
+        count: Callable[[], int] | None = None,
     ) -> None:
         self._build = None if isinstance(queryset, QuerySet) else queryset
         super().__init__(None if self._build else queryset, per_page)
         self.query_key = key
+        self._count = count
 
     @property
     def object_list(self) -> QuerySet:
@@ -46,6 +53,8 @@ class CachedIdPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self._count is not None:
+            return self._count()
         return cached_data("paginator_count", self.query_key, lambda: self.object_list.count())
 
     def page(self, number) -> Page:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
+from config.page_cache import cached_data
 from profiles.facets import (
     FacetOption,
     FilteredList,
@@ -22,6 +23,10 @@ from .models import Publication
 
 # The query parameters each facet leaves out when counting its own options.
 FACET_PARAMETERS = {"topic": ["topic"], "kind": ["kind"], "year": ["year_from", "year_to"]}
+# A search matching more publications than this lists them newest first, unless the visitor
+# asks for the best matches: ranking means reading every match's search vector, a second for a
+# word found in most publications, while the newest matches come first through an index.
+RANKED_MATCHES_LIMIT = 2_000
 
 
 def publication_get_for_page(*, pk: int, user) -> tuple[Publication, bool]:
@@ -54,7 +59,31 @@ class PublicationSearch(FilteredList):
     def publications(self) -> QuerySet[Publication]:
         """Shown with the publication_items tag, which reads authors and topics for the items
         it does not hold in the cache."""
-        return self.filterset.qs
+        publications = self.filterset.qs
+        return publications.newest_first() if self.too_many_to_rank else publications
+
+    @cached_property
+    def count(self) -> int:
+        """How many publications match, kept until the data changes."""
+        return cached_data("publication_count", self.results_key, self.filterset.qs.count)
+
+    @cached_property
+    def too_many_to_rank(self) -> bool:
+        """Whether this search lists its matches newest first instead of best first: the
+        visitor left the order to the site, and too many publications match."""
+        cleaned = self._cleaned
+        return bool(
+            cleaned.get("q") and not cleaned.get("sort") and self.count > RANKED_MATCHES_LIMIT
+        )
+
+    @property
+    def sort(self) -> str:
+        """The order of the list: the visitor's choice, or the best matches of a search first,
+        or the newest first."""
+        cleaned = self._cleaned
+        if cleaned.get("sort"):
+            return cleaned["sort"]
+        return "relevance" if cleaned.get("q") and not self.too_many_to_rank else "newest"
 
     @property
     def _cleaned(self) -> dict:

@@ -26,7 +26,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
     # The results are only built when the cache does not hold them for these parameters.
     paginator = CachedIdPaginator(
-        lambda: search.publications, PUBLICATIONS_PER_PAGE, key=search.results_key
+        lambda: search.publications,
+        PUBLICATIONS_PER_PAGE,
+        key=search.results_key,
+        count=lambda: search.count,
     )
     page = paginator.get_page(request.GET.get("page"))
     cleaned = search.filterset.form.cleaned_data
@@ -36,8 +39,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         "query": cleaned.get("q") or "",
         "year_from": cleaned.get("year_from"),
         "year_to": cleaned.get("year_to"),
-        # Without a choice, a search shows the best matches first, and the list the newest.
-        "sort": cleaned.get("sort") or ("relevance" if cleaned.get("q") else "newest"),
+        "sort": search.sort,
         "researcher": cleaned.get("researcher"),
     }
     return render(request, "publications/publication_list.html", context)

@@ -118,6 +118,27 @@ def test_the_list_page_ranks_best_matches_first_and_says_so(client, library):
     assert titles(response)[0] == "State Soup: In-Context Skill Learning"
 
 
+def test_a_search_with_too_many_matches_to_rank_lists_the_newest_first(
+    client, library, monkeypatch
+):
+    monkeypatch.setattr("publications.selectors.RANKED_MATCHES_LIMIT", 1)
+    response = client.get(URL, {"q": "recurrent"})
+
+    assert titles(response) == [
+        "State Soup: In-Context Skill Learning",
+        "On the difficulty of training recurrent neural networks",
+    ]
+    page = response.content.decode()
+    assert '<option value="newest" selected>' in page
+    assert "2 publications correspondent : les plus récentes viennent en premier." in text_of(
+        response
+    )
+    # The visitor can still ask for the best matches first.
+    response = client.get(URL, {"q": "recurrent", "sort": "relevance"})
+    assert titles(response)[0] == "On the difficulty of training recurrent neural networks"
+    assert "les plus récentes viennent en premier" not in text_of(response)
+
+
 def test_search_is_safe_with_any_text(client, library):
     for query in ['"', "-", "or", "!!(", "&|:*", "'; DROP TABLE x; --", "le la les"]:
         response = client.get(URL, {"q": query})

@@ -422,3 +422,38 @@ def test_chosen_topics_are_listed_first_in_their_facet(client, db):
     response = client.get(URL, {"topic": "z"})
 
     assert list(checkbox_counts(response, "topic")) == ["z", "a", "b"]
+
+
+def test_a_search_with_too_many_matches_to_rank_says_it_lists_the_newest_first(
+    client, db, monkeypatch
+):
+    for year in (2020, 2024, 2022):
+        PublicationFactory(title=f"Graph models of {year}", year=year)
+    monkeypatch.setattr("publications.selectors.RANKED_MATCHES_LIMIT", 2)
+
+    response = client.get(URL, {"q": "graph"})
+    page = response.content.decode()
+    assert titles(response) == [
+        "Graph models of 2024",
+        "Graph models of 2022",
+        "Graph models of 2020",
+    ]
+    assert '<option value="newest" selected>' in page
+    assert "3 publications correspondent : les plus récentes viennent en premier." in text_of(
+        response
+    )
+    link = re.search(r'<a href="([^"]+)">Les trier par pertinence</a>', page)
+    assert parse_qs(urlsplit(unescape(link.group(1))).query) == {
+        "q": ["graph"],
+        "sort": ["relevance"],
+    }
+
+    # Asked for the best matches, or with a few matches only, the list says nothing of it.
+    response = client.get(URL, {"q": "graph", "sort": "relevance"})
+    assert '<option value="relevance" selected>' in response.content.decode()
+    assert "les plus récentes viennent en premier" not in text_of(response)
+    monkeypatch.setattr("publications.selectors.RANKED_MATCHES_LIMIT", 3)
+    cache.clear()
+    response = client.get(URL, {"q": "graph"})
+    assert '<option value="relevance" selected>' in response.content.decode()
+    assert "les plus récentes viennent en premier" not in text_of(response)
