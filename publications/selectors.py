@@ -65,7 +65,7 @@ class PublicationSearch(FilteredList):
     @cached_property
     def count(self) -> int:
         """How many publications match, kept until the data changes."""
-        return cached_data("publication_count", self.results_key, self.filterset.qs.count)
+        return cached_data("publication_count", self.results_key, lambda: self.filterset.qs.count())
 
     @cached_property
     def too_many_to_rank(self) -> bool:
