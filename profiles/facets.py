@@ -53,8 +53,8 @@ class FilteredList:
     """A list page's filters, what they report, and the cache keys of its results and facets.
 
     The results and the facets are built when first read: the page keeps its count and pages
-    of results under ``results_key``, and its rendered facet column under ``facets_key``, and
-    then never reads them.
+    of results under ``results_key``, its rendered filter form under ``form_key`` and the
+    facets in it under ``facets_key``, and then never reads them.
     """
 
     filterset: django_filters.FilterSet
@@ -80,6 +80,14 @@ class FilteredList:
     @cached_property
     def facets_key(self) -> str:
         return facets_key(self.params)
+
+    @cached_property
+    def form_key(self) -> str:
+        """What the list's filter form depends on: the data's generation and every parameter
+        but the page. The list keeps its rendered form in the cache under this key, for every
+        page of the same results."""
+        digest = hashlib.sha256(repr(self.results_key).encode()).hexdigest()
+        return f"{pages_generation()}:{digest}"
 
 
 def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object = None) -> dict:

@@ -43,6 +43,15 @@ class KnownTopicsField(KnownChoicesField):
         return cached_data("topics", (key, values), lambda: read(key, values))
 
 
+# Filters take their choices as functions that make them, not as querysets or lists: a FilterSet
+# copies its filters deeply for each request, and copying a queryset or a list of translated
+# labels costs more than making it.
+
+
+def all_topics(request) -> QuerySet[ResearchTopic]:
+    return ResearchTopic.objects.all()
+
+
 class KnownTopicsFilter(django_filters.ModelMultipleChoiceFilter):
     """Rows linked to any of the chosen topics, each listed once (Exists rather than a join)."""
 
@@ -139,11 +148,11 @@ class ResearcherFilter(ListFilterSet):
     )
     topic = KnownTopicsFilter(
         label=_("Research topics"),
-        queryset=ResearchTopic.objects.all(),
+        queryset=all_topics,
         to_field_name="slug",
     )
     membership = django_filters.MultipleChoiceFilter(
-        label=_("Membership"), choices=Membership.choices, distinct=False
+        label=_("Membership"), choices=lambda: Membership.choices, distinct=False
     )
 
     class Meta:

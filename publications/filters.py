@@ -11,8 +11,9 @@ from profiles.filters import (
     KnownTopicsFilter,
     ListFilterSet,
     UnknownValuesForm,
+    all_topics,
 )
-from profiles.models import Researcher, ResearchTopic
+from profiles.models import Researcher
 
 from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
 
@@ -42,7 +43,7 @@ class PublicationFilter(ListFilterSet):
     )
     topic = KnownTopicsFilter(
         label=_("Research topics"),
-        queryset=ResearchTopic.objects.all(),
+        queryset=all_topics,
         to_field_name="slug",
     )
     year_from = django_filters.NumberFilter(
@@ -61,11 +62,11 @@ class PublicationFilter(ListFilterSet):
     )
     # A publication has one kind: no join, so no DISTINCT (which would make counts read rows).
     kind = django_filters.MultipleChoiceFilter(
-        label=_("Kind"), choices=Publication.Kind.choices, distinct=False
+        label=_("Kind"), choices=lambda: Publication.Kind.choices, distinct=False
     )
     researcher = KnownChoiceFilter(
         label=_("Researcher"),
-        queryset=Researcher.objects.published(),
+        queryset=lambda request: Researcher.objects.published(),
         to_field_name="slug",
         method="filter_researcher",
     )
