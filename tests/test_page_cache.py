@@ -75,6 +75,20 @@ def test_a_repeat_request_for_an_unchanged_page_gets_304(client, demo):
     assert "Directeur de recherche" in text_of(changed)
 
 
+def test_with_the_page_cache_off_an_unchanged_page_still_gets_304(client, demo, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    response = client.get(PROFILE)
+    etag = response["ETag"]
+    assert response.status_code == 200
+
+    assert client.get(PROFILE, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    demo.position_fr = "Directrice de recherche"
+    demo.save()
+    changed = client.get(PROFILE, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "Directrice de recherche" in text_of(changed)
+
+
 def test_the_two_languages_are_cached_apart(client, demo):
     assert client.get("/fr/sujets/").content != client.get("/en/topics/").content
 

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Answers 304 to a repeat request for an unchanged page (ETag from the content).
-    "django.middleware.http.ConditionalGetMiddleware",
+    "config.page_cache.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
