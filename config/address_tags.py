@@ -1,9 +1,10 @@
-"""Template tags for fixed addresses (``{% load addresses %}``): links whose address depends
-on nothing but the language, such as the layout's.
+"""Addresses worked out once: template tags for links whose address depends on nothing but
+the language (``{% load addresses %}``), such as the layout's, and ``remembered_reverse()``.
 
-Every page links to the same few views and static files; reversing a URL or looking a static
-file up in the manifest costs more than the rest of a link, a dozen times a page. These tags
-work each address out once per language and keep it for the life of the process.
+Every page links to the same few views and static files, and to itself in the other language;
+reversing a URL or looking a static file up in the manifest costs more than the rest of a
+link, a dozen times a page. Each address is worked out once per language and kept for the
+life of the process.
 """
 
 from functools import lru_cache
@@ -18,11 +19,21 @@ from django.utils.translation import get_language
 register = template.Library()
 
 
+def remembered_reverse(name: str, args: tuple = (), kwargs: dict | None = None) -> str:
+    """``reverse()``, worked out once for each language and kept for the process's life
+    (arguments that cannot be remembered, such as a URL pattern's dictionary of sitemaps, are
+    reversed each time)."""
+    arguments = tuple(sorted((kwargs or {}).items()))
+    try:
+        return _reversed(name, args, arguments, get_language(), get_script_prefix(), get_urlconf())
+    except TypeError:  # an argument is not hashable
+        return reverse(name, args=args, kwargs=kwargs, urlconf=get_urlconf())
+
+
 @register.simple_tag
 def fixed_url(name: str, **kwargs: str) -> str:
     """``{% url name ... %}`` for a view and arguments that are the same on every page."""
-    arguments = tuple(sorted(kwargs.items()))
-    return _reversed(name, arguments, get_language(), get_script_prefix(), get_urlconf())
+    return remembered_reverse(name, kwargs=kwargs)
 
 
 @register.simple_tag
@@ -31,12 +42,17 @@ def fixed_static(path: str) -> str:
     return _static(path)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8192)
 def _reversed(
-    name: str, arguments: tuple, language: str | None, prefix: str, urlconf: str | None
+    name: str,
+    args: tuple,
+    arguments: tuple,
+    language: str | None,
+    prefix: str,
+    urlconf: str | None,
 ) -> str:
     # The active language and script prefix are part of the key, and reverse() reads them.
-    return reverse(name, kwargs=dict(arguments), urlconf=urlconf)
+    return reverse(name, args=args, kwargs=dict(arguments) or None, urlconf=urlconf)
 
 
 @lru_cache(maxsize=128)
