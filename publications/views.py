@@ -11,8 +11,13 @@ from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response
 from .filters import PublicationFilter
-from .models import Publication
-from .selectors import publication_get_for_page, publication_get_published, publication_search
+from .models import Publication, through_the_search_index
+from .selectors import (
+    PublicationSearch,
+    publication_get_for_page,
+    publication_get_published,
+    publication_search,
+)
 from .structured_data import highwire_tags, publication_article
 
 PUBLICATIONS_PER_PAGE = 20
@@ -24,6 +29,15 @@ EXPORT_LIMIT = 5000
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
+    if not search.filterset.form.cleaned_data.get("q"):
+        return _publication_list(request, search)
+    # What the cache does not hold yet (the count, the page, the facets) is read through the
+    # search's index, while the page is built and rendered.
+    with through_the_search_index():
+        return _publication_list(request, search)
+
+
+def _publication_list(request: HttpRequest, search: PublicationSearch) -> HttpResponse:
     # The results are only built when the cache does not hold them for these parameters.
     paginator = CachedIdPaginator(
         lambda: search.publications,
