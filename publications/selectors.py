@@ -24,8 +24,8 @@ from .models import Publication
 # The query parameters each facet leaves out when counting its own options.
 FACET_PARAMETERS = {"topic": ["topic"], "kind": ["kind"], "year": ["year_from", "year_to"]}
 # A search matching more publications than this lists them newest first, unless the visitor
-# asks for the best matches: ranking means reading every match's search vector, a second for a
-# word found in most publications, while the newest matches come first through an index.
+# asks for the best matches: ranking means reading every match's search vector (nearly half a
+# second for a word found in most publications), while the newest come first from an index.
 RANKED_MATCHES_LIMIT = 2_000
 
 

@@ -1,5 +1,7 @@
 """Public pages about publications."""
 
+from contextlib import nullcontext
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -29,15 +31,14 @@ EXPORT_LIMIT = 5000
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
-    if not search.filterset.form.cleaned_data.get("q"):
-        return _publication_list(request, search)
-    # What the cache does not hold yet (the count, the page, the facets) is read through the
-    # search's index, while the page is built and rendered.
-    with through_the_search_index():
-        return _publication_list(request, search)
+    cleaned = search.filterset.form.cleaned_data
+    # For a search, what the cache does not hold yet (the count, the page, the facets) is read
+    # through the search's index, while the page is built and rendered.
+    with through_the_search_index() if cleaned.get("q") else nullcontext():
+        return _render_publication_list(request, search)
 
 
-def _publication_list(request: HttpRequest, search: PublicationSearch) -> HttpResponse:
+def _render_publication_list(request: HttpRequest, search: PublicationSearch) -> HttpResponse:
     # The results are only built when the cache does not hold them for these parameters.
     paginator = CachedIdPaginator(
         lambda: search.publications,
