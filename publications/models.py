@@ -1,6 +1,6 @@
 """Publications, the people who write them and the order in which they sign."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -203,6 +203,31 @@ def through_the_search_index(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
     with transaction.atomic(using=using, savepoint=False), connection.execute_wrapper(hint):
         yield
+
+
+@contextmanager
+def search_vectors_deferred(
+    publications: Callable[[], Iterable[int]], using: str = DEFAULT_DB_ALIAS
+) -> Iterator[None]:
+    """Writes in this block leave the search vectors to its end, on PostgreSQL: then the vectors
+    of ``publications()`` (the primary keys of what was written) are computed, once each.
+
+    The database's triggers compute a publication's vector when it is inserted, before it has
+    authors, and again when its authorships are: a bulk write of thousands of publications
+    would compute each vector twice. The block is a transaction in which the triggers stand
+    aside (migration 0009); if it fails, nothing it wrote is kept.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL directory.defer_search_vectors = on")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL directory.defer_search_vectors = off")
+            cursor.execute("SELECT publications_refresh_search(%s)", [list(publications())])
 
 
 def topics_prefetch() -> Prefetch:

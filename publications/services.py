@@ -21,7 +21,7 @@ from profiles.collation import name_key
 from profiles.models import Researcher, ResearchTopic
 
 from .bibtex import EntryError, EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
-from .models import Author, Authorship, Publication
+from .models import Author, Authorship, Publication, search_vectors_deferred
 
 
 def author_get_or_create(*, display_name: str) -> tuple[Author, bool]:
@@ -153,7 +153,15 @@ def publication_import_bibtex(
     with transaction.atomic():
         groups = _group_duplicates(entries)
         _match_existing(groups)
-        _write(groups, researcher=researcher, topics=topics, report=report, progress=progress)
+
+        def written() -> list[int]:
+            # A dry run is rolled back: its search vectors are not worth computing.
+            if dry_run:
+                return []
+            return [group.publication.pk for group in groups if group.publication is not None]
+
+        with search_vectors_deferred(written):
+            _write(groups, researcher=researcher, topics=topics, report=report, progress=progress)
         if dry_run:
             transaction.set_rollback(True)
         else:

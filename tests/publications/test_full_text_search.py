@@ -208,6 +208,32 @@ def test_imported_publications_are_searchable(db):
     assert found("gaelle darboux") == ["Pourquoi les équations différentielles sont difficiles"]
 
 
+def test_an_import_computes_the_vectors_of_what_it_completes_and_leaves_the_triggers_on(db):
+    # An import leaves the vectors to its end (computing each once): what it completes is
+    # found by its new words, and what is written after it gets its vector as before.
+    kept = PublicationFactory(title="Deep kernels for wombat tracking", year=2020, abstract="")
+    report = publication_import_bibtex(
+        text="@article{k, title={Deep kernels for wombat tracking}, year={2020},"
+        " author={Marsupial, Quentin}, journal={Ecology}, abstract={Burrows seen from orbit.}}"
+    )
+    assert [entry.publication for entry in report.merged] == [kept]
+
+    assert found("burrows") == ["Deep kernels for wombat tracking"]
+    PublicationFactory(title="Zebra finches sing at dawn")
+    assert found("zebra") == ["Zebra finches sing at dawn"]
+
+
+def test_an_import_dry_run_writes_nothing(db):
+    report = publication_import_bibtex(
+        text="@article{k, title={Platypus venom}, year={2021}, author={Duck, Bill}}",
+        dry_run=True,
+    )
+    assert len(report.created) == 1
+    assert not Publication.objects.exists()
+    PublicationFactory(title="Echidna spines")
+    assert found("echidna") == ["Echidna spines"]
+
+
 def test_deleting_a_researcher_keeps_their_papers_searchable(library):
     researcher = Researcher.objects.create(given_name="Razvan", family_name="Pascanu")
     Author.objects.filter(display_name="Razvan Pascanu").update(researcher=researcher)
