@@ -11,81 +11,43 @@ from django.db import migrations
 
 DEFERRED = "coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on'"
 
-FORWARD = f"""
-CREATE OR REPLACE FUNCTION publications_publication_search_row() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT {DEFERRED} THEN
-        NEW.search_vector := publications_search_vector(
-            NEW.id, NEW.title, NEW.venue, NEW.abstract
-        );
-    END IF;
-    RETURN NEW;
-END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_added() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT {DEFERRED} THEN
-        PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM new_rows));
-    END IF;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_removed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT {DEFERRED} THEN
-        PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM old_rows));
-    END IF;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT {DEFERRED} THEN
-        PERFORM publications_refresh_search(ARRAY(
-            SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows
-        ));
-    END IF;
-    RETURN NULL;
-END
-$$;
-"""
+# The trigger functions of 0007: what each does, and what it returns.
+TRIGGER_FUNCTIONS = {
+    "publications_publication_search_row": (
+        "NEW.search_vector := "
+        "publications_search_vector(NEW.id, NEW.title, NEW.venue, NEW.abstract);",
+        "NEW",
+    ),
+    "publications_authorship_search_added": (
+        "PERFORM publications_refresh_search("
+        "ARRAY(SELECT DISTINCT publication_id FROM new_rows));",
+        "NULL",
+    ),
+    "publications_authorship_search_removed": (
+        "PERFORM publications_refresh_search("
+        "ARRAY(SELECT DISTINCT publication_id FROM old_rows));",
+        "NULL",
+    ),
+    "publications_authorship_search_changed": (
+        "PERFORM publications_refresh_search(ARRAY("
+        "SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows));",
+        "NULL",
+    ),
+}
 
-BACKWARD = """
-CREATE OR REPLACE FUNCTION publications_publication_search_row() RETURNS trigger
+
+def _trigger_functions(*, deferrable: bool) -> str:
+    return "\n".join(
+        f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_vector := publications_search_vector(NEW.id, NEW.title, NEW.venue, NEW.abstract);
-    RETURN NEW;
+    {f"IF NOT {DEFERRED} THEN {statement} END IF;" if deferrable else statement}
+    RETURN {returned};
 END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_added() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM new_rows));
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_removed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM old_rows));
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION publications_authorship_search_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM publications_refresh_search(ARRAY(
-        SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows
-    ));
-    RETURN NULL;
-END
-$$;
-"""
+$$;"""
+        for name, (statement, returned) in TRIGGER_FUNCTIONS.items()
+    )
 
 
 def _on_postgresql(sql):
@@ -102,5 +64,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
+        migrations.RunPython(
+            _on_postgresql(_trigger_functions(deferrable=True)),
+            _on_postgresql(_trigger_functions(deferrable=False)),
+        ),
     ]
