@@ -1,5 +1,5 @@
-"""Cache backends: Django's Redis cache keeping its clients, and local copies of entries that
-never change."""
+"""Cache backends: Django's Redis cache keeping its clients, and the cache of what public
+pages are built from, scoped to the state of the data and copied in each process."""
 
 import pickle
 import threading
@@ -9,6 +9,8 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+from .page_cache import pages_generation
 
 
 class _ReusedClients(RedisCacheClient):
@@ -34,18 +36,20 @@ class RedisCache(DjangoRedisCache):
         self._class = _ReusedClients
 
 
-class LocalCopies(BaseCache):
-    """A cache for entries that never change once written, in front of a shared cache.
+class GenerationalCache(BaseCache):
+    """What public pages are built from, kept for the current state of the data.
 
-    The keys of what public pages are built from name the data's generation (see
-    :mod:`config.page_cache`): an entry stored under a key is the only value that key will ever
-    have, so a process may keep a copy and read it again without asking the shared cache.
-    ``LOCATION`` names the shared cache's alias; each process keeps, in memory, copies of the
-    entries it read or wrote last, up to ``OPTIONS["MAX_BYTES"]`` of them (pickled, so a caller
-    never changes the copy that the next one reads).
+    Every key is scoped to the current generation (see :mod:`config.page_cache`): when anything
+    public pages show changes, the generation moves on, and nothing stored before is read again
+    (it expires). Callers name what an entry depends on besides the data, never the data's
+    state. An entry stored under a generation is the only value its key will ever have, so each
+    process also keeps copies of the entries it read or wrote last, up to
+    ``OPTIONS["MAX_BYTES"]`` of them, and reads them again without asking the shared cache
+    that ``LOCATION`` names (copies are pickled, so a caller never changes the next one's).
 
-    Only immutable entries belong here: ``delete()`` reaches the shared cache and this process's
-    copies, not other processes', and ``clear()`` forgets this process's copies only.
+    ``delete()`` reaches the shared cache and this process's copies, not other processes', and
+    ``clear()`` forgets this process's copies only: moving the generation on is what drops
+    entries everywhere.
     """
 
     _stores: dict[tuple, "_Copies"] = {}
@@ -66,58 +70,62 @@ class LocalCopies(BaseCache):
         return caches[self._shared_alias]
 
     def get(self, key, default=None, version=None):
-        local_key = self.make_key(key, version=version)
-        value = self._copies.get(local_key, _MISSING)
-        if value is not _MISSING:
-            return value
-        value = self._shared.get(key, _MISSING, version=version)
-        if value is _MISSING:
-            return default
-        self._copies.keep(local_key, value)
-        return value
+        return self.get_many([key], version=version).get(key, default)
 
     def get_many(self, keys, version=None):
+        scoped = self._scoped(keys)
         found = {}
         absent = []
-        for key in keys:
-            value = self._copies.get(self.make_key(key, version=version), _MISSING)
+        for key, shared_key in scoped.items():
+            value = self._copies.get(self.make_key(shared_key, version=version), _MISSING)
             if value is _MISSING:
                 absent.append(key)
             else:
                 found[key] = value
         if absent:
-            read = self._shared.get_many(absent, version=version)
-            for key, value in read.items():
-                self._copies.keep(self.make_key(key, version=version), value)
-            found.update(read)
+            read = self._shared.get_many([scoped[key] for key in absent], version=version)
+            for key in absent:
+                if scoped[key] in read:
+                    value = found[key] = read[scoped[key]]
+                    self._copies.keep(self.make_key(scoped[key], version=version), value)
         return found
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._shared.set(key, value, self._timeout(timeout), version=version)
-        self._copies.keep(self.make_and_validate_key(key, version=version), value)
+        self.set_many({key: value}, timeout, version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        failed = self._shared.set_many(data, self._timeout(timeout), version=version)
+        scoped = self._scoped(data)
+        shared_data = {scoped[key]: value for key, value in data.items()}
+        failed = self._shared.set_many(shared_data, self._timeout(timeout), version=version)
         for key, value in data.items():
-            if key not in failed:
-                self._copies.keep(self.make_and_validate_key(key, version=version), value)
-        return failed
+            if scoped[key] not in failed:
+                self._copies.keep(self.make_and_validate_key(scoped[key], version=version), value)
+        return [key for key in data if scoped[key] in failed]
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        added = self._shared.add(key, value, self._timeout(timeout), version=version)
+        shared_key = self._scoped([key])[key]
+        added = self._shared.add(shared_key, value, self._timeout(timeout), version=version)
         if added:
-            self._copies.keep(self.make_and_validate_key(key, version=version), value)
+            self._copies.keep(self.make_and_validate_key(shared_key, version=version), value)
         return added
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._shared.touch(key, self._timeout(timeout), version=version)
+        shared_key = self._scoped([key])[key]
+        return self._shared.touch(shared_key, self._timeout(timeout), version=version)
 
     def delete(self, key, version=None):
-        self._copies.forget(self.make_and_validate_key(key, version=version))
-        return self._shared.delete(key, version=version)
+        shared_key = self._scoped([key])[key]
+        self._copies.forget(self.make_and_validate_key(shared_key, version=version))
+        return self._shared.delete(shared_key, version=version)
 
     def clear(self):
         self._copies.clear()
+
+    @staticmethod
+    def _scoped(keys) -> dict[str, str]:
+        """Each key, and the same key in the current generation."""
+        generation = pages_generation()
+        return {key: f"{generation}:{key}" for key in keys}
 
     def _timeout(self, timeout):
         return self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
-from .page_cache import generational_cache, pages_generation
+from .page_cache import generational_cache
 
 
 def rendered_items(
@@ -38,7 +38,7 @@ def rendered_items(
     entries = list(entries)
     known = {entry.pk: entry for entry in entries if isinstance(entry, model)}
     ids = [entry.pk if isinstance(entry, model) else entry for entry in entries]
-    prefix = f"fragment:{template_name}:{pages_generation()}:{get_language()}:{variant}"
+    prefix = f"fragment:{template_name}:{get_language()}:{variant}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
     store = generational_cache()
     fragments = store.get_many(list(keys.values()))

@@ -31,8 +31,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
 GENERATION_KEY = "pages:generation"
-# The cache alias for what is stored under a generation: entries that never change once written,
-# of which each process keeps local copies (see config.cache.LocalCopies).
+# The cache alias for what public pages are built from: its keys are scoped to the current
+# generation, and each process keeps copies of its entries (see config.cache.GenerationalCache).
 GENERATIONAL_CACHE = "generational"
 # Headers a 304 answer repeats from the cached page.
 POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
@@ -82,7 +82,7 @@ def pages_changed(**_signal_kwargs) -> None:
 
 
 def generational_cache() -> BaseCache:
-    """The cache for entries keyed by a generation, which never change once written."""
+    """The cache for what public pages are built from, scoped to the current generation."""
     return caches[GENERATIONAL_CACHE]
 
 
@@ -90,7 +90,7 @@ def cached_data(name: str, parts: object, compute: Callable[[], T]) -> T:
     """``compute()``, kept in the cache for the current generation: an aggregate that public
     pages show (facet counts, the topic index) is computed once per change of the data."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    key = f"data:{name}:{pages_generation()}:{digest}"
+    key = f"data:{name}:{digest}"
     store = generational_cache()
     value = store.get(key)
     if value is None:

@@ -1,6 +1,5 @@
 """Facet counts: how many results each option of a filter would give with the other filters."""
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,7 +11,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from config.page_cache import cached_data, pages_generation
+from config.page_cache import cached_data
 
 from .filters import filter_messages, filters_in_use
 from .models import ResearchTopic, sorted_topics
@@ -40,21 +39,13 @@ def parameters_key(params: QueryDict, *, ignore: tuple[str, ...] = ("page",)) ->
     return sorted((name, sorted(params.getlist(name))) for name in params if name not in ignore)
 
 
-def facets_key(params: QueryDict) -> str:
-    """What a list's facets depend on: the data's generation and the filters (not the page or
-    the order). A list keeps its rendered facet column in the cache under this key."""
-    filters = parameters_key(params, ignore=("page", "sort"))
-    digest = hashlib.sha256(repr(filters).encode()).hexdigest()
-    return f"{pages_generation()}:{digest}"
-
-
 @dataclass
 class FilteredList:
     """A list page's filters, what they report, and the cache keys of its results and facets.
 
-    The results and the facets are built when first read: the page keeps its count and pages
-    of results under ``results_key``, its rendered filter form under ``form_key`` and the
-    facets in it under ``facets_key``, and then never reads them.
+    The results and the facets are built when first read: for the current state of the data,
+    the page keeps its count and pages of results, and its rendered filter form, under
+    ``results_key``, and the facets in the form under ``facets_key``, and then never reads them.
     """
 
     filterset: django_filters.FilterSet
@@ -78,16 +69,10 @@ class FilteredList:
         return (self.name, parameters_key(self.params))
 
     @cached_property
-    def facets_key(self) -> str:
-        return facets_key(self.params)
-
-    @cached_property
-    def form_key(self) -> str:
-        """What the list's filter form depends on: the data's generation and every parameter
-        but the page. The list keeps its rendered form in the cache under this key, for every
-        page of the same results."""
-        digest = hashlib.sha256(repr(self.results_key).encode()).hexdigest()
-        return f"{pages_generation()}:{digest}"
+    def facets_key(self) -> tuple:
+        """What the facets depend on, besides the data: the filters (not the page or the
+        order)."""
+        return (self.name, parameters_key(self.params, ignore=("page", "sort")))
 
 
 def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object = None) -> dict:

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.page_cache import cached_page, pages_generation
+from config.page_cache import cached_page
 from config.pagination import CachedIdPaginator
 from config.views import preview_response
 from publications.exports import export_filename, export_response
@@ -85,7 +85,6 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chosen_topic": chosen_topic,
         "filter_messages": messages,
         "page_obj": page,
-        "generation": pages_generation(),
     }
     if preview:
         return preview_response(request, "profiles/researcher_detail.html", context, researcher)
@@ -107,7 +106,7 @@ def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
 def topic_list(request: HttpRequest) -> HttpResponse:
     # The rendered index is kept for the data's generation: hundreds of topics, each with links
     # and counts, take a while to render.
-    context = {"topics": topic_index, "generation": pages_generation()}
+    context = {"topics": topic_index}
     return render(request, "profiles/topic_list.html", context)
 
 

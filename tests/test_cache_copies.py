@@ -1,5 +1,5 @@
-"""Entries stored under a generation are kept in each process, in front of the shared cache;
-fixed addresses are worked out once per language."""
+"""What pages are built from is kept for the current state of the data, with copies in each
+process in front of the shared cache; fixed addresses are worked out once per language."""
 
 import pytest
 from django.core.cache import caches
@@ -7,53 +7,67 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 
-from config.cache import LocalCopies
-from config.page_cache import cached_data, pages_changed
+from config.cache import GenerationalCache
+from config.page_cache import cached_data, pages_changed, pages_generation
 
 
 @pytest.fixture
-def copies() -> LocalCopies:
+def copies() -> GenerationalCache:
     return caches["generational"]
 
 
-def test_an_entry_read_once_is_read_again_without_the_shared_cache(copies):
-    shared = caches["default"]
-    copies.set("data:1:a", {"count": 3})
-    shared.delete("data:1:a")  # only this process's copy is left
-    assert copies.get("data:1:a") == {"count": 3}
+def forget_shared(key: str) -> None:
+    """Delete the shared cache's entry for ``key`` in the current generation, leaving this
+    process's copy."""
+    caches["default"].delete(f"{pages_generation()}:{key}")
 
-    shared.set("data:1:b", ["x", "y"])
-    assert copies.get_many(["data:1:a", "data:1:b", "data:1:missing"]) == {
-        "data:1:a": {"count": 3},
-        "data:1:b": ["x", "y"],
+
+def test_an_entry_read_once_is_read_again_without_the_shared_cache(copies):
+    copies.set("data:a", {"count": 3})
+    forget_shared("data:a")  # only this process's copy is left
+    assert copies.get("data:a") == {"count": 3}
+
+    caches["default"].set(f"{pages_generation()}:data:b", ["x", "y"])  # another process's
+    assert copies.get_many(["data:a", "data:b", "data:missing"]) == {
+        "data:a": {"count": 3},
+        "data:b": ["x", "y"],
     }
-    shared.delete("data:1:b")
-    assert copies.get("data:1:b") == ["x", "y"]
-    assert copies.get("data:1:missing", "default") == "default"
+    forget_shared("data:b")
+    assert copies.get("data:b") == ["x", "y"]
+    assert copies.get("data:missing", "default") == "default"
+
+
+def test_entries_are_kept_for_the_state_of_the_data_they_were_stored_in(copies, db):
+    copies.set("data:a", "before")
+    pages_changed()
+    assert copies.get("data:a") is None
+    copies.set("data:a", "after")
+    assert copies.get("data:a") == "after"
 
 
 def test_a_caller_never_changes_the_copy_the_next_one_reads(copies):
-    copies.set("data:1:counts", {"a": 1})
-    first = copies.get("data:1:counts")
+    copies.set("data:counts", {"a": 1})
+    first = copies.get("data:counts")
     first["a"] = 99
-    assert copies.get("data:1:counts") == {"a": 1}
+    assert copies.get("data:counts") == {"a": 1}
 
 
 def test_copies_are_bounded_the_least_recently_used_dropped_first():
-    bounded = LocalCopies("default", {"OPTIONS": {"MAX_BYTES": 4000}, "KEY_PREFIX": "bounded"})
-    shared = caches["default"]
+    bounded = GenerationalCache(
+        "default", {"OPTIONS": {"MAX_BYTES": 4000}, "KEY_PREFIX": "bounded"}
+    )
     for name in ("a", "b", "c"):
         bounded.set(f"data:{name}", name * 1000)
-        shared.delete(f"data:{name}")
+        forget_shared(f"data:{name}")
     assert bounded.get("data:a") == "a" * 1000  # now the most recently used
     bounded.set("data:d", "d" * 1000)
-    shared.delete("data:d")
+    forget_shared("data:d")
     kept = {name for name in "abcd" if bounded.get(f"data:{name}") is not None}
     assert kept == {"a", "c", "d"}
     # An entry larger than the whole budget goes to the shared cache only.
     bounded.set("data:big", "x" * 5000)
     assert bounded.get("data:big") == "x" * 5000
-    shared.delete("data:big")
+    forget_shared("data:big")
     assert bounded.get("data:big") is None
 
 

@@ -171,11 +171,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# What pages are built from is stored under the data's generation (config/page_cache.py) and
-# never changes once written: each process keeps copies of the entries it used last, up to
-# MAX_BYTES, and reads them again without a round trip to the shared cache.
+# What pages are built from, kept for the current state of the data (config/page_cache.py):
+# such an entry never changes once written, so each process keeps copies of the entries it used
+# last, up to MAX_BYTES, and reads them again without a round trip to the shared cache.
 CACHES["generational"] = {
-    "BACKEND": "config.cache.LocalCopies",
+    "BACKEND": "config.cache.GenerationalCache",
     "LOCATION": "default",
     "OPTIONS": {"MAX_BYTES": 32 * 2**20},
 }
