@@ -58,6 +58,7 @@ CHROMIUM ?= /usr/bin/chromium
 test: install
 	$(BIN)/pytest
 	@test -x $(CHROMIUM) || echo "NOTE: Chromium is not installed, so the browser tests in tests/browser were skipped (apt-get install chromium)."
+	@command -v biber >/dev/null || echo "NOTE: biber is not installed, so biber's check of the BibTeX exports was skipped (apt-get install biber)."
 
 lint: install
 	$(BIN)/ruff check .

@@ -348,14 +348,15 @@ def _word_diff(old: str, new: str):
 
 
 def _followed_rows(version: Version, model: type[models.Model]) -> list[str]:
-    """The rows of ``model`` saved in the same revision as ``version`` (authors in order)."""
+    """The rows of ``model`` saved in the same revision as ``version`` (authors, then editors,
+    in order)."""
     rows = []
     for other in version.revision.version_set.all():
         if other._model is not model:
             continue
         data = other.field_dict
-        rows.append((data.get("position") or 0, other.object_repr))
-    return [text for _, text in sorted(rows)]
+        rows.append((data.get("role") or "", data.get("position") or 0, other.object_repr))
+    return [text for *_order, text in sorted(rows)]
 
 
 def compare_versions(model, older: Version, newer: Version) -> list[dict]:

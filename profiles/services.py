@@ -10,7 +10,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from publications.latex import latex_to_text
-from publications.models import Authorship, Publication
+from publications.models import Authorship, Publication, PublicationVersion
 from publications.services import author_get_or_create
 
 from .models import Researcher, ResearchTopic
@@ -105,6 +105,13 @@ def _publication_update_or_create(entry: dict, topics: dict[str, ResearchTopic])
     publication.full_clean()
     publication.save()
     publication.topics.set([topics[slug] for slug in entry["topics"]])
+    for fields in entry["versions"]:
+        if not publication.versions.filter(
+            kind=fields["kind"], arxiv_id=fields["arxiv_id"]
+        ).exists():
+            version = PublicationVersion(publication=publication, **fields)
+            version.full_clean()
+            version.save()
 
     authors = [author_get_or_create(display_name=name)[0] for name in entry["authors"]]
     current = list(publication.authorships.order_by("position").values_list("author_id", flat=True))

@@ -1,22 +1,44 @@
 """Admin for publications, their authors and the order in which they sign."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import reversion
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.history import EditHistoryAdmin
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
 from profiles.facets import count_subquery
 
+from .bibtex import EntryProblem
 from .forms import AuthorshipFormSet, BibtexImportForm
-from .models import Author, Authorship, PendingImport, Publication
+from .models import (
+    Author,
+    Authorship,
+    CitedFields,
+    PendingImport,
+    Publication,
+    PublicationKind,
+    PublicationVersion,
+    authors_prefetch,
+)
 from .services import publication_import_bibtex, publication_merge
+from .services.bibtex_import import ImportedEntry, ImportReport
+from .services.versions import FieldChange, describe, version_make_cited, version_split
 
 
 class PossibleDuplicatesFilter(admin.SimpleListFilter):
@@ -44,15 +66,214 @@ class PossibleDuplicatesFilter(admin.SimpleListFilter):
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     formset = AuthorshipFormSet
-    fields = ["position", "author"]
+    fields = ["role", "position", "author"]
     autocomplete_fields = ["author"]
-    ordering = ["position"]
+    ordering = ["role", "position"]
     extra = 1
+    # Editors are rows of the same list, with their own positions (see the role column).
     verbose_name = _("author")
     verbose_name_plural = _("authors, in the order they sign")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("author")
+
+
+def _has_publication_perm(request: HttpRequest, action: str) -> bool:
+    opts = Publication._meta
+    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+
+
+class PublicationVersionInline(admin.StackedInline):
+    """The work's other versions (its preprint, the report it grew from).
+
+    A version is part of its publication, as an author row is: whoever may change the
+    publication may edit, add or remove its versions, without rights of their own.
+    """
+
+    model = PublicationVersion
+    fields = [
+        "title",
+        "kind",
+        "year",
+        "venue",
+        "volume",
+        "issue",
+        "pages",
+        "publisher",
+        "institution",
+        "number",
+        "doi",
+        "arxiv_id",
+        "url",
+        "source_key",
+    ]
+    readonly_fields = ["version_actions"]
+    formfield_overrides = HTTPS_URL_FIELDS
+    extra = 0
+    verbose_name_plural = _("other versions of this work")
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        # Not in ``fields``: the edit history reads those as the columns of the rows.
+        return [*self.fields, "version_actions"]
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _has_publication_perm(request, "view") or _has_publication_perm(request, "change")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _has_publication_perm(request, "change")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _has_publication_perm(request, "change")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _has_publication_perm(request, "change")
+
+    @admin.display(description=_("correct a merge"))
+    def version_actions(self, version: PublicationVersion) -> str:
+        if version.pk is None:
+            return "—"
+        args = [version.publication_id, version.pk]
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:publications_publication_version_split", args=args),
+            _("Split into its own publication"),
+            reverse("admin:publications_publication_version_cite", args=args),
+            _("Cite this version instead"),
+        )
+
+
+# A fieldset of fields that only some kinds of publication use is marked "by-kind", with a
+# "kind-<value>" class per kind it is for: the server collapses it when the chosen kind does
+# not use it and it is empty, and static/editor/publication_kinds.js opens it when an editor
+# chooses one of its kinds.
+BY_KIND = "by-kind"
+KIND_CLASS_PREFIX = "kind-"
+
+
+def kind_fieldset(name, fields: list[str], kinds: list[str], description) -> tuple:
+    classes = [BY_KIND, *(f"{KIND_CLASS_PREFIX}{kind}" for kind in kinds)]
+    return (name, {"fields": fields, "classes": classes, "description": description})
+
+
+def collapsed_unless_used(fieldset: tuple, kind: str, filled: set[str]) -> tuple:
+    """``fieldset`` collapsed when it is for other kinds than ``kind`` and none of its fields
+    is ``filled``: a value, and so an error about a value, is never hidden."""
+    name, options = fieldset
+    classes = options.get("classes", [])
+    if BY_KIND not in classes:
+        return fieldset
+    kinds = {c.removeprefix(KIND_CLASS_PREFIX) for c in classes if c.startswith(KIND_CLASS_PREFIX)}
+    if kind in kinds or filled.intersection(options["fields"]):
+        return fieldset
+    return (name, {**options, "classes": [*classes, "collapse"]})
+
+
+PUBLICATION_FIELDSETS = [
+    (None, {"fields": ["title", "kind", ("year", "month", "day"), "language", "is_published"]}),
+    (
+        _("Incomplete lists"),
+        {
+            "fields": [("authors_truncated", "editors_truncated")],
+            # The change form shows the authors and editors just above this fieldset.
+            "classes": ["publication-authors"],
+            "description": _(
+                "Tick when the source names only the first authors or editors (“et al.”)."
+            ),
+        },
+    ),
+    kind_fieldset(
+        _("Where it appeared"),
+        ["venue", "volume", "issue", "pages"],
+        [
+            PublicationKind.JOURNAL_ARTICLE,
+            PublicationKind.CONFERENCE_PAPER,
+            PublicationKind.BOOK_CHAPTER,
+            PublicationKind.PREPRINT,
+            PublicationKind.OTHER,
+        ],
+        _(
+            "For journal articles, conference papers and book chapters: the journal, the "
+            "proceedings or the book, and where in it. For preprints and other kinds, the venue "
+            "says how it was published."
+        ),
+    ),
+    kind_fieldset(
+        _("Books and chapters"),
+        ["publisher", "edition", "series", "address"],
+        [PublicationKind.BOOK, PublicationKind.BOOK_CHAPTER],
+        _(
+            "For books and book chapters; conference proceedings may have a publisher and a "
+            "series too."
+        ),
+    ),
+    kind_fieldset(
+        _("Theses and reports"),
+        ["institution", "number"],
+        [PublicationKind.THESIS, PublicationKind.REPORT],
+        _(
+            "For theses (the university) and technical reports (the institution and the "
+            "report's number). A book's number in its series goes here too."
+        ),
+    ),
+    kind_fieldset(
+        _("Note"),
+        ["note"],
+        [],
+        _("A short remark for any kind of publication, such as “To appear”."),
+    ),
+    (_("Abstract"), {"fields": ["abstract"]}),
+    (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
+    (_("Research topics"), {"fields": ["topics"]}),
+    (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+]
+
+
+@dataclass(frozen=True)
+class VersionAction:
+    """A correction made from one of a publication's other versions, confirmed on a page of
+    its own."""
+
+    title: Promise
+    explanation: Promise
+    button: Promise
+    done: Promise  # the success message, with {version} and a link to {url} named {title}
+    before: Promise  # the history's comments, before and after, with %(version)s and %(title)s
+    comment: Promise
+    service: Callable[..., Publication]
+    needs_add_permission: bool
+
+
+VERSION_SPLIT = VersionAction(
+    title=_("Split a version into its own publication"),
+    explanation=_(
+        "The version “%(version)s” becomes a publication of its own, with its fields, the same "
+        "authors, editors and research topics, and is no longer listed under “%(title)s”. Do "
+        "this when the version is another work that was merged by mistake."
+    ),
+    button=_("Split into its own publication"),
+    done=_('The version “{version}” is now its own publication: <a href="{url}">{title}</a>.'),
+    before=_("Before splitting the version “%(version)s” out of “%(title)s”."),
+    comment=_("Split the version “%(version)s” out of “%(title)s”."),
+    service=version_split,
+    needs_add_permission=True,
+)
+VERSION_CITE = VersionAction(
+    title=_("Cite another version"),
+    explanation=_(
+        "“%(title)s” will be cited as the version “%(version)s”: its kind, year, venue and "
+        "the other citation fields are taken from this version, and the version cited until "
+        "now is kept among the other versions."
+    ),
+    button=_("Cite this version instead"),
+    done=_(
+        '<a href="{url}">{title}</a> is now cited as “{version}”; the version cited before '
+        "is listed among its other versions."
+    ),
+    before=_("Before citing the version “%(version)s” of “%(title)s”."),
+    comment=_("Cited the version “%(version)s” of “%(title)s”."),
+    service=version_make_cited,
+    needs_add_permission=False,
+)
 
 
 @admin.register(Publication)
@@ -63,28 +284,29 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
     actions = ["publish", "unpublish", "merge"]
     search_fields = ["title", "doi", "arxiv_id"]
     autocomplete_fields = ["topics"]
-    inlines = [AuthorshipInline]
+    inlines = [AuthorshipInline, PublicationVersionInline]
     readonly_fields = ["created_at", "updated_at"]
     formfield_overrides = HTTPS_URL_FIELDS
-    fieldsets = [
-        (None, {"fields": ["title", "kind", "year", "venue", "language", "is_published"]}),
-        (_("Abstract"), {"fields": ["abstract"]}),
-        (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
-        (_("Research topics"), {"fields": ["topics"]}),
-        (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
-    ]
+    fieldsets = PUBLICATION_FIELDSETS
+
+    class Media:
+        js = ("editor/publication_kinds.js",)
+        css = {"all": ("editor/admin.css",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "authorships",
-                    queryset=Authorship.objects.select_related("author").order_by("position"),
-                )
-            )
-        )
+        return super().get_queryset(request).prefetch_related(authors_prefetch())
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.method == "POST":
+            kind = request.POST.get("kind", "")
+            filled = {name for name, value in request.POST.items() if value.strip()}
+        elif obj is not None:
+            kind = obj.kind
+            filled = {n for n in CitedFields.CITED_FIELDS if getattr(obj, n) not in ("", None)}
+        else:
+            kind, filled = Publication._meta.get_field("kind").get_default(), set()
+        return [collapsed_unless_used(fieldset, kind, filled) for fieldset in fieldsets]
 
     def get_ordering(self, request: HttpRequest):
         # Look-alikes side by side, so that an editor sees each group at once.
@@ -129,14 +351,97 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
         return TemplateResponse(request, "admin/publications/publication/merge.html", context)
 
     def get_urls(self):
+        def version_view(action: VersionAction):
+            def view(request: HttpRequest, publication_id: int, version_id: int):
+                return self.version_action_view(request, publication_id, version_id, action)
+
+            return self.admin_site.admin_view(view)
+
         return [
             path(
                 "import-bibtex/",
                 self.admin_site.admin_view(self.import_bibtex_view),
                 name="publications_publication_import_bibtex",
             ),
+            path(
+                "<int:publication_id>/versions/<int:version_id>/split/",
+                version_view(VERSION_SPLIT),
+                name="publications_publication_version_split",
+            ),
+            path(
+                "<int:publication_id>/versions/<int:version_id>/cite/",
+                version_view(VERSION_CITE),
+                name="publications_publication_version_cite",
+            ),
             *super().get_urls(),
         ]
+
+    # Correcting a merge from one of the other versions.
+
+    def version_action_view(
+        self, request: HttpRequest, publication_id: int, version_id: int, action: VersionAction
+    ) -> HttpResponse:
+        """Confirm (GET), then make (POST) a correction from one of the other versions."""
+        version = get_object_or_404(
+            PublicationVersion.objects.select_related("publication"),
+            pk=version_id,
+            publication_id=publication_id,
+        )
+        publication = version.publication
+        if not self.has_change_permission(request, publication) or (
+            action.needs_add_permission and not self.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        change_url = reverse("admin:publications_publication_change", args=[publication.pk])
+        if request.method == "POST":
+            try:
+                result = self._apply_version_action(request, version, action)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            url = reverse("admin:publications_publication_change", args=[result.pk])
+            self.message_user(
+                request,
+                format_html(str(action.done), version=describe(version), url=url, title=result),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(url)
+        names = {"version": describe(version), "title": publication.title}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": action.title,
+            "explanation": action.explanation % names,
+            "button": action.button,
+            "publication": publication,
+            "version": version,
+            "parent_url": change_url,
+        }
+        return TemplateResponse(
+            request, "admin/publications/publication/version_action.html", context
+        )
+
+    @transaction.atomic
+    def _apply_version_action(
+        self, request: HttpRequest, version: PublicationVersion, action: VersionAction
+    ) -> Publication:
+        """The correction, between two revisions: the publication as it was (reverting to it
+        undoes the correction), then every publication it changed."""
+        publication = version.publication
+        names = {"version": describe(version), "title": publication.title}
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(action.before % names)
+            reversion.add_to_revision(publication)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(action.comment % names)
+            result = action.service(version=version)
+            for changed in Publication.objects.filter(pk__in={publication.pk, result.pk}):
+                reversion.add_to_revision(changed)
+        return result
+
+    # Importing BibTeX.
 
     def import_bibtex_view(self, request: HttpRequest) -> HttpResponse:
         """Upload or paste BibTeX, see what each entry would become, then confirm."""
@@ -164,7 +469,10 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
             pending.topics.set(form.cleaned_data["topics"])
-            context["report"] = self._run_import(pending, dry_run=True)
+            report = self._run_import(pending, dry_run=True)
+            context["report"] = report
+            context["previews"] = entry_previews(report)
+            context["general_warnings"] = general_warnings(report)
             context["pending"] = pending
             return TemplateResponse(
                 request, "admin/publications/publication/import_preview.html", context
@@ -199,11 +507,13 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
             self.message_user(
                 request,
                 _(
-                    "BibTeX imported: %(created)d created, %(present)d already present, "
-                    "%(merged)d merged into existing, %(skipped)d skipped."
+                    "BibTeX imported: %(created)d created, %(versions)d other versions, "
+                    "%(present)d already present, %(merged)d merged into existing, "
+                    "%(skipped)d skipped."
                 )
                 % {
                     "created": len(report.created),
+                    "versions": len(report.versions),
                     "present": len(report.present),
                     "merged": len(report.merged),
                     "skipped": len(report.skipped),
@@ -214,7 +524,12 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
 
     @admin.display(description=_("authors"))
     def author_names(self, publication: Publication) -> str:
-        names = [authorship.author.display_name for authorship in publication.authorships.all()]
+        names = [authorship.author.display_name for authorship in publication.author_authorships]
+        if not names:  # an edited book: its editors stand first
+            names = [
+                gettext("%(name)s (ed.)") % {"name": authorship.author.display_name}
+                for authorship in publication.editor_authorships
+            ]
         if len(names) > 4:
             return _("%(first)s and %(count)d others") % {
                 "first": ", ".join(names[:3]),
@@ -223,20 +538,102 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
         return ", ".join(names)
 
 
+# The import preview.
+
+
+@dataclass
+class EntryPreview:
+    """One entry of a BibTeX import as its preview shows it."""
+
+    outcome: ImportedEntry
+    kind: str = ""
+    where: str = ""
+    version: str = ""  # the entry read as a version: "arXiv preprint, 2023"
+    target: SafeString | str = ""  # the publication it becomes part of, linked when stored
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # field, current, new
+
+
+def entry_previews(report: ImportReport) -> list[EntryPreview]:
+    """What the preview shows of each entry, in the order of the file."""
+    stored = [o.publication.pk for o in report.entries if o.existed and o.publication]
+    # A dry run leaves its changes in the objects it reports: the titles as they are stored.
+    titles = dict(Publication.objects.filter(pk__in=stored).values_list("pk", "title"))
+    previews = []
+    for outcome in report.entries:
+        preview = EntryPreview(outcome, target=_import_target(outcome, titles))
+        entry = outcome.entry
+        if entry is not None:
+            as_version = PublicationVersion(
+                **{name: getattr(entry, name) for name in CitedFields.CITED_FIELDS}
+            )
+            preview.kind = as_version.get_kind_display()
+            preview.where = entry.venue or entry.institution or entry.publisher
+            preview.version = describe(as_version)
+        preview.changes = [_readable_change(change) for change in outcome.changes]
+        previews.append(preview)
+    return previews
+
+
+def _import_target(outcome: ImportedEntry, titles: dict[int, str]) -> SafeString | str:
+    publication = outcome.publication
+    if publication is None:
+        return ""
+    if outcome.existed:
+        title = titles.get(publication.pk, publication.title)
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:publications_publication_change", args=[publication.pk]),
+            Truncator(title).chars(80),
+        )
+    return format_html(
+        "“{}” ({})", Truncator(publication.title).chars(80), _("another entry of this file")
+    )
+
+
+def _readable_change(change: FieldChange) -> tuple[str, str, str]:
+    def readable(value) -> str:
+        if value in ("", None):
+            return "—"
+        if change.name == "kind" and value in PublicationKind.values:
+            return str(PublicationKind(value).label)
+        return str(value)
+
+    return change.label, readable(change.old), readable(change.new)
+
+
+def general_warnings(report: ImportReport) -> list[str]:
+    """The report's warnings that are not about one entry's left-out values (those are shown
+    with their entry): a researcher missing from an author list, for instance."""
+    shown = {str(problem) for outcome in report.entries for problem in _entry_problems(outcome)}
+    return [warning for warning in report.warnings if warning not in shown]
+
+
+def _entry_problems(outcome: ImportedEntry) -> list[EntryProblem]:
+    return [EntryProblem(outcome.key, outcome.line, warning) for warning in outcome.warnings]
+
+
 @admin.register(Author)
 class AuthorAdmin(EditHistoryAdmin):
     list_display = [
         "display_name",
-        "family_name",
-        "given_name",
+        "sorted_name",
+        "is_organization",
         "researcher_link",
         "publication_count",
     ]
     list_select_related = ["researcher"]
-    list_filter = [("researcher", admin.EmptyFieldListFilter)]
+    list_filter = ["is_organization", ("researcher", admin.EmptyFieldListFilter)]
     search_fields = ["display_name", "family_name", "given_name", "name_key", "orcid"]
     autocomplete_fields = ["researcher"]
-    fields = ["display_name", "given_name", "family_name", "orcid", "researcher"]
+    fields = [
+        "display_name",
+        "is_organization",
+        "given_name",
+        "family_name",
+        "suffix",
+        "orcid",
+        "researcher",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -266,6 +663,14 @@ class AuthorAdmin(EditHistoryAdmin):
             ]
         return deleted, counts, perms_needed, protected
 
+    @admin.display(description=_("family name, suffix, given name"), ordering="family_name")
+    def sorted_name(self, author: Author) -> str:
+        """The name as a bibliography sorts it ("King, Jr., Martin Luther"); an organisation's
+        name whole."""
+        if author.is_organization:
+            return author.display_name
+        return ", ".join(p for p in [author.family_name, author.suffix, author.given_name] if p)
+
     @admin.display(description=_("researcher"), ordering="researcher__family_name")
     def researcher_link(self, author: Author) -> str:
         if author.researcher is None:
@@ -280,8 +685,9 @@ class AuthorAdmin(EditHistoryAdmin):
 
 @admin.register(Authorship)
 class AuthorshipAdmin(admin.ModelAdmin):
-    list_display = ["publication", "position", "author"]
+    list_display = ["publication", "role", "position", "author"]
     list_select_related = ["publication", "author"]
+    list_filter = ["role"]
     search_fields = ["publication__title", "author__display_name"]
     autocomplete_fields = ["publication", "author"]
-    ordering = ["publication__title", "position"]
+    ordering = ["publication__title", "role", "position"]

@@ -17,10 +17,14 @@ class PublicationsConfig(AppConfig):
 
         from config import page_cache
 
-        from .models import Author, Authorship, Publication
+        from .models import Author, Authorship, Publication, PublicationVersion
 
-        page_cache.watch(Author, Publication, Authorship, Publication.topics.through)
-        # A publication's versions hold its author list: a revert or a recovery restores it.
+        page_cache.watch(
+            Author, Publication, Authorship, PublicationVersion, Publication.topics.through
+        )
+        # A publication's history holds its author list and its other versions: a revert or a
+        # recovery restores them.
         reversion.register(Author)
         reversion.register(Authorship)
-        reversion.register(Publication, follow=("authorships",))
+        reversion.register(PublicationVersion)
+        reversion.register(Publication, follow=("authorships", "versions"))

@@ -1,12 +1,14 @@
-"""Citation formats for publications: BibTeX, RIS and CSL-JSON."""
+"""Citation formats for publications: BibTeX, RIS and CSL-JSON, from one mapping of the model."""
 
 import json
 import re
 from collections.abc import Iterable
 
+from django.db.models import prefetch_related_objects
+
 from profiles.collation import fold
 
-from .models import Publication
+from .models import Author, CitedFields, Publication
 
 Kind = Publication.Kind
 
@@ -19,14 +21,6 @@ BIBTEX_TYPES = {
     Kind.THESIS: "phdthesis",
     Kind.REPORT: "techreport",
     Kind.OTHER: "misc",
-}
-BIBTEX_VENUE_FIELDS = {
-    Kind.JOURNAL_ARTICLE: "journal",
-    Kind.CONFERENCE_PAPER: "booktitle",
-    Kind.BOOK_CHAPTER: "booktitle",
-    Kind.BOOK: "publisher",
-    Kind.THESIS: "school",
-    Kind.REPORT: "institution",
 }
 RIS_TYPES = {
     Kind.JOURNAL_ARTICLE: "JOUR",
@@ -48,6 +42,27 @@ CSL_TYPES = {
     Kind.REPORT: "report",
     Kind.OTHER: "document",
 }
+# The kinds whose venue is the work they appear in (a journal, proceedings, a book), and the
+# BibTeX field that names it. For the other kinds the venue says how the work was published:
+# BibTeX's howpublished, and the publisher in RIS and CSL (a book is never "In Addison-Wesley").
+CONTAINER_FIELDS = {
+    Kind.JOURNAL_ARTICLE: "journal",
+    Kind.CONFERENCE_PAPER: "booktitle",
+    Kind.BOOK_CHAPTER: "booktitle",
+}
+# BibTeX names the body behind a thesis, a report or a paper differently; biblatex knows
+# "organization" for proceedings and miscellanea, and no such field for other kinds.
+INSTITUTION_FIELDS = {
+    Kind.THESIS: "school",
+    Kind.REPORT: "institution",
+    Kind.CONFERENCE_PAPER: "organization",
+    Kind.PREPRINT: "organization",
+    Kind.OTHER: "organization",
+}
+# Zotero and EndNote read A2 as the editor of an article, a paper or a chapter, but as the
+# series editor of a book, whose editors go in A3.
+RIS_EDITOR_TAGS = {Kind.BOOK: "A3"}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 FORMATS = {
     "bib": ("application/x-bibtex; charset=utf-8", "bib"),
@@ -55,21 +70,103 @@ FORMATS = {
     "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
 
-_BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\~])")
-_BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}"}
+_BIBTEX_SPECIAL = re.compile(r"([{}%&$#_^~\\])")
+_BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\^{}"}
+# What would end a braced BibTeX value or a name early: a comma or the word "and".
+_NAME_SEPARATOR = re.compile(r",|\band\b", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"^\s*([^\s–—-]+)\s*(?:–|—|-+)\s*([^\s–—-]+)\s*$")
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
 
 
-def _authors(publication: Publication):
-    return [authorship.author for authorship in publication.authorships.all()]
+def mapping(work: CitedFields) -> list[tuple[str, str, str, str]]:
+    """(BibTeX field, RIS tag, CSL variable, text) of each filled-in descriptive field of
+    ``work``, "" where a format has no place of its own for it. RIS and CSL have one publisher
+    for the publisher, the institution and a how-published venue; BibTeX keeps them apart.
+
+    BibTeX fields that biblatex does not define for the entry type (an article's publisher)
+    are still written: BibTeX styles and reference managers read them, biblatex skips them."""
+    kind = work.kind
+    article = kind == Kind.JOURNAL_ARTICLE
+    if kind in CONTAINER_FIELDS:
+        venue = (CONTAINER_FIELDS[kind], "T2", "container-title")
+    else:
+        venue = ("howpublished", "", "")
+    if kind == Kind.REPORT:
+        number = ("number", "SN", "number")
+    elif article:
+        # An article's issue takes BibTeX's "number"; its own number is the article number.
+        number = ("eid", "M1", "number")
+    else:
+        number = ("number", "M1", "collection-number" if work.series else "number")
+    rows = [
+        (*venue, work.venue),
+        ("volume", "VL", "volume", work.volume),
+        ("number" if article else "issue", "IS", "issue", work.issue),
+        ("publisher", "", "", work.publisher),
+        (INSTITUTION_FIELDS.get(kind, "institution"), "", "", work.institution),
+        ("", "PB", "publisher", publisher_name(work)),
+        ("edition", "ET", "edition", work.edition),
+        ("series", "T3", "collection-title", work.series),
+        (*number, work.number),
+        ("address", "CY", "publisher-place", work.address),
+        ("note", "N1", "note", work.note),
+        ("doi", "DO", "DOI", work.doi),
+    ]
+    return [row for row in rows if row[3]]
+
+
+def publisher_name(work: CitedFields) -> str:
+    """Who published ``work``, in one name: the university or institution of a thesis or a
+    report first, then the publisher, then how it was published (an archive, a blog)."""
+    parts = [work.publisher, work.institution]
+    if work.kind in (Kind.THESIS, Kind.REPORT):
+        parts.reverse()
+    if work.kind not in CONTAINER_FIELDS:
+        parts.append(work.venue)
+    return ", ".join(dict.fromkeys(part for part in parts if part))
+
+
+def page_range(pages: str) -> tuple[str, str]:
+    """The first and last page of "12–34" (or 12-34, 12--34); a single page has no last."""
+    match = _PAGE_RANGE.match(pages)
+    return (match.group(1), match.group(2)) if match else (pages.strip(), "")
+
+
+def issued(work: CitedFields) -> list[int]:
+    """The date parts known: year, then month, then day."""
+    parts = [work.year, work.month, work.day if work.month else None]
+    return [part for part in parts if part]
+
+
+def _author_list(publication: Publication) -> list[Author]:
+    return [authorship.author for authorship in publication.author_authorships]
+
+
+def _editor_list(publication: Publication) -> list[Author]:
+    return [authorship.author for authorship in publication.editor_authorships]
 
 
 def citation_key(publication: Publication) -> str:
     """A readable key: first author's family name, year and first title word, in ASCII."""
-    authors = _authors(publication)
-    family = authors[0].family_name if authors else "anonymous"
+    people = _author_list(publication) or _editor_list(publication)
+    family = _NOT_KEY.sub("", fold(people[0].family_name)) if people else ""
     words = [w for w in _NOT_KEY.split(fold(publication.title)) if len(w) > 3] or ["paper"]
-    return _NOT_KEY.sub("", fold(family)) + str(publication.year) + words[0]
+    return (family or "anonymous") + str(publication.year) + words[0]
+
+
+def _unique(base: str, used: set[str]) -> str:
+    key, suffix = base, ord("a")
+    while key in used:
+        key = f"{base}{chr(suffix)}"
+        suffix += 1
+    used.add(key)
+    return key
+
+
+def _keyed(publications: Iterable[Publication]) -> list[tuple[str, Publication]]:
+    """Each publication with its citation key, made unique in the file by a letter."""
+    used: set[str] = set()
+    return [(_unique(citation_key(p), used), p) for p in publications]
 
 
 def _bibtex_value(text: str) -> str:
@@ -80,95 +177,193 @@ def _bibtex_value(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(escape, text)
 
 
+def _bibtex_verbatim(text: str) -> str:
+    """A DOI or a URL, which biblatex reads verbatim: only braces and backslashes, which would
+    break the file, are percent-encoded, as resolvers read them."""
+    return text.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
+def _bibtex_name_part(text: str) -> str:
+    text = _bibtex_value(text)
+    return "{" + text + "}" if _NAME_SEPARATOR.search(text) else text
+
+
+def _bibtex_name(author: Author) -> str:
+    """A name as BibTeX parts it: Family, Given or Family, Jr., Given; an organisation, or a
+    person known by one name of several words, in braces, so that it is never split."""
+    if author.is_organization:
+        return "{" + _bibtex_value(author.display_name) + "}"
+    family = _bibtex_name_part(author.family_name or author.display_name)
+    if not (author.given_name or author.suffix):
+        return "{" + family + "}" if " " in family and not family.startswith("{") else family
+    # Empty braces stand for a missing given name: "King, Jr.," would read Jr. as one.
+    given = _bibtex_name_part(author.given_name) or "{}"
+    if author.suffix:
+        return f"{family}, {_bibtex_name_part(author.suffix)}, {given}"
+    return f"{family}, {given}"
+
+
+def _bibtex_names(authors: list[Author], truncated: bool) -> str:
+    names = [_bibtex_name(author) for author in authors]
+    return " and ".join([*names, "others"] if truncated and names else names)
+
+
+def _bibtex_fields(work: CitedFields, title: str, publication: Publication) -> list[tuple]:
+    """(field, value) of a BibTeX entry for ``work``, a publication or one of its versions."""
+    fields = [("title", "{{" + _bibtex_value(title) + "}}")]
+    authors = _bibtex_names(_author_list(publication), publication.authors_truncated)
+    editors = _bibtex_names(_editor_list(publication), publication.editors_truncated)
+    if work is not publication:
+        editors = ""  # the editors are those of the cited version's book or proceedings
+    fields += [
+        (name, "{" + value + "}")
+        for name, value in (("author", authors), ("editor", editors))
+        if value
+    ]
+    fields.append(("year", f"{{{work.year}}}"))
+    if work.month:
+        # The month macro, which BibTeX styles print as a name and biber reads as a number.
+        fields.append(("month", MONTHS[work.month - 1]))
+        if work.day:
+            fields.append(("day", f"{{{work.day}}}"))
+    if work.pages:
+        first, last = page_range(work.pages)
+        fields.append(("pages", "{" + _bibtex_value(f"{first}--{last}" if last else first) + "}"))
+    for name, _ris, _csl, value in mapping(work):
+        if name:
+            text = _bibtex_verbatim(value) if name == "doi" else _bibtex_value(value)
+            fields.append((name, "{" + text + "}"))
+    if work.arxiv_id:
+        fields += [("eprint", f"{{{work.arxiv_id}}}"), ("archiveprefix", "{arXiv}")]
+    if work.url:
+        fields.append(("url", "{" + _bibtex_verbatim(work.url) + "}"))
+    return fields
+
+
+def _bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@{entry_type}{{{key},\n{body}\n}}\n"
+
+
+def _bibtex_entries(key: str, publication: Publication, used: set[str]) -> list[str]:
+    """The publication's entry, then one entry per other version, which only supplies data:
+    biblatex prints it within the cited entry (related), never as an item of its own."""
+    versions = [(_unique(f"{key}-{v.kind}", used), v) for v in publication.versions.all()]
+    fields = _bibtex_fields(publication, publication.title, publication)
+    if publication.abstract:
+        fields.append(("abstract", "{" + _bibtex_value(publication.abstract) + "}"))
+    fields.append(("langid", "{" + publication.language + "}"))
+    if versions:
+        fields.append(("related", "{" + ",".join(k for k, _v in versions) + "}"))
+    entries = [_bibtex_entry(BIBTEX_TYPES[publication.kind], key, fields)]
+    for version_key, version in versions:
+        fields = _bibtex_fields(version, version.title or publication.title, publication)
+        fields += [("langid", "{" + publication.language + "}"), ("options", "{dataonly}")]
+        entries.append(_bibtex_entry(BIBTEX_TYPES[version.kind], version_key, fields))
+    return entries
+
+
 def to_bibtex(publications: Iterable[Publication]) -> str:
-    """BibTeX in UTF-8; titles in double braces so their capitals are kept."""
+    """BibTeX in UTF-8 (which biber reads); titles in double braces so their capitals are kept;
+    each publication's other versions follow it."""
+    keyed = _keyed(publications)
+    prefetch_related_objects([p for _key, p in keyed], "versions")
+    used = {key for key, _p in keyed}
     entries = []
-    used: set[str] = set()
-    for publication in publications:
-        key = base = citation_key(publication)
-        suffix = ord("a")
-        while key in used:
-            key = f"{base}{chr(suffix)}"
-            suffix += 1
-        used.add(key)
-        fields = [("title", "{" + _bibtex_value(publication.title) + "}")]
-        names = [
-            ", ".join(part for part in [a.family_name, a.given_name] if part)
-            for a in _authors(publication)
-        ]
-        fields.append(("author", " and ".join(_bibtex_value(name) for name in names)))
-        fields.append(("year", str(publication.year)))
-        if publication.venue:
-            venue_field = BIBTEX_VENUE_FIELDS.get(publication.kind, "howpublished")
-            fields.append((venue_field, _bibtex_value(publication.venue)))
-        if publication.doi:
-            fields.append(("doi", publication.doi))
-        if publication.arxiv_id:
-            fields += [("eprint", publication.arxiv_id), ("archiveprefix", "arXiv")]
-        if publication.url:
-            fields.append(("url", publication.url))
-        if publication.abstract:
-            fields.append(("abstract", _bibtex_value(publication.abstract)))
-        fields.append(("langid", publication.language))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{BIBTEX_TYPES[publication.kind]}{{{key},\n{body}\n}}\n")
+    for key, publication in keyed:
+        entries += _bibtex_entries(key, publication, used)
     return "\n".join(entries)
+
+
+def _ris_name(author: Author) -> str:
+    """Family, Given, Suffix as RIS asks; an organisation's name whole."""
+    family = author.family_name or author.display_name
+    if author.is_organization:
+        return author.display_name
+    if author.suffix:
+        return f"{family}, {author.given_name}, {author.suffix}"
+    return f"{family}, {author.given_name}" if author.given_name else family
+
+
+def _ris_date(work: CitedFields) -> str:
+    """2023/07/15/ or 2023/07//: year, month, day and a free part, as RIS writes dates."""
+    parts = [f"{part:02d}" for part in issued(work)] + ["", ""]
+    return "/".join(parts[:3]) + "/"
+
+
+def _ris_record(publication: Publication) -> list[tuple[str, str]]:
+    # Neither RIS nor CSL can say that a list of names is cut short: an "et al." written as a
+    # name would be imported by Zotero as an author called "et al.", so the list stays as is.
+    kind = publication.kind
+    editor_tag = RIS_EDITOR_TAGS.get(kind, "A2")
+    tags = [("TY", RIS_TYPES[kind]), ("TI", publication.title)]
+    tags += [("AU", _ris_name(a)) for a in _author_list(publication)]
+    tags += [(editor_tag, _ris_name(a)) for a in _editor_list(publication)]
+    tags.append(("PY", str(publication.year)))
+    if publication.month:
+        tags.append(("DA", _ris_date(publication)))
+    if publication.pages:
+        first, last = page_range(publication.pages)
+        tags += [("SP", first), ("EP", last)] if last else [("SP", first)]
+    tags += [(ris, value) for _bib, ris, _csl, value in mapping(publication) if ris]
+    if publication.arxiv_id:
+        tags += [("DB", "arXiv"), ("AN", publication.arxiv_id)]
+    tags += [("UR", url) for url in dict.fromkeys((publication.url, publication.arxiv_url)) if url]
+    if publication.abstract:
+        tags.append(("AB", publication.abstract))
+    tags.append(("LA", publication.language))
+    return tags
 
 
 def to_ris(publications: Iterable[Publication]) -> str:
     """RIS records, one per publication, with CRLF line ends as the format asks."""
     lines: list[str] = []
     for publication in publications:
-        lines.append(f"TY  - {RIS_TYPES[publication.kind]}")
-        lines.append(f"TI  - {publication.title}")
-        for author in _authors(publication):
-            name = ", ".join(part for part in [author.family_name, author.given_name] if part)
-            lines.append(f"AU  - {name}")
-        lines.append(f"PY  - {publication.year}")
-        lines.append(f"LA  - {publication.language}")
-        if publication.venue:
-            lines.append(f"T2  - {publication.venue}")
-        if publication.abstract:
-            lines.append(f"AB  - {' '.join(publication.abstract.split())}")
-        if publication.doi:
-            lines.append(f"DO  - {publication.doi}")
-        if publication.url or publication.arxiv_url:
-            lines.append(f"UR  - {publication.url or publication.arxiv_url}")
-        if publication.arxiv_id:
-            lines.append(f"N1  - arXiv:{publication.arxiv_id}")
-        lines.append("ER  - ")
-        lines.append("")
+        for tag, value in _ris_record(publication):
+            lines.append(f"{tag}  - {' '.join(value.split())}")
+        lines += ["ER  - ", ""]
     return "\r\n".join(lines)
 
 
+def _csl_name(author: Author) -> dict[str, str]:
+    if author.is_organization:
+        return {"literal": author.display_name}
+    parts = {
+        "family": author.family_name or author.display_name,
+        "given": author.given_name,
+        "suffix": author.suffix,
+    }
+    return {name: value for name, value in parts.items() if value}
+
+
+def _csl_item(key: str, publication: Publication) -> dict:
+    # Truncated name lists are left as they are (see _ris_record): a {"literal": "others"}
+    # would be printed by citeproc as an author called "others".
+    item = {"id": key, "type": CSL_TYPES[publication.kind], "title": publication.title}
+    for role, authors in (("author", _author_list), ("editor", _editor_list)):
+        names = [_csl_name(author) for author in authors(publication)]
+        if names:
+            item[role] = names
+    item["issued"] = {"date-parts": [issued(publication)]}
+    if publication.pages:
+        first, last = page_range(publication.pages)
+        # A hyphen, which citeproc-js, citeproc-py and Zotero all read as a range.
+        item["page"] = f"{first}-{last}" if last else first
+    item.update({csl: value for _bib, _ris, csl, value in mapping(publication) if csl})
+    if publication.arxiv_id:
+        # CSL has no arXiv variable, and its "number" is the report or article number.
+        item.update({"archive": "arXiv", "archive_location": publication.arxiv_id})
+    if publication.url or publication.arxiv_url:
+        item["URL"] = publication.url or publication.arxiv_url
+    if publication.abstract:
+        item["abstract"] = publication.abstract
+    item["language"] = publication.language
+    return item
+
+
 def to_csl_json(publications: Iterable[Publication]) -> str:
-    """CSL-JSON, the format of Zotero and citeproc."""
-    items = []
-    for publication in publications:
-        item = {
-            "id": citation_key(publication),
-            "type": CSL_TYPES[publication.kind],
-            "title": publication.title,
-            "author": [
-                {"family": a.family_name, "given": a.given_name}
-                if a.given_name
-                else {"literal": a.family_name or a.display_name}
-                for a in _authors(publication)
-            ],
-            "issued": {"date-parts": [[publication.year]]},
-            "language": publication.language,
-        }
-        if publication.venue:
-            item["container-title"] = publication.venue
-        if publication.abstract:
-            item["abstract"] = publication.abstract
-        if publication.doi:
-            item["DOI"] = publication.doi
-        if publication.url or publication.arxiv_url:
-            item["URL"] = publication.url or publication.arxiv_url
-        if publication.arxiv_id:
-            item["number"] = f"arXiv:{publication.arxiv_id}"
-        items.append(item)
+    """CSL-JSON, the format of Zotero and citeproc; the ids are the BibTeX keys."""
+    items = [_csl_item(key, publication) for key, publication in _keyed(publications)]
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 

@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from profiles.models import Researcher, ResearchTopic
@@ -33,21 +33,21 @@ class LatestPublicationsFeed(Feed):
         return self.base_items()[:FEED_SIZE]
 
     def item_title(self, item: Publication) -> str:
-        # An Atom title is plain text; RSS readers often show titles as HTML, so there it is
-        # escaped, as Django's own Feed does.
-        if issubclass(self.feed_type, Atom1Feed):
-            return item.title
-        return escape(item.title)
+        # Plain text in RSS as in Atom (the RSS Advisory Board's profile: no markup in titles),
+        # which the feed generator escapes once for XML. Django's default item_title escapes it
+        # a second time, and readers then show "Costs &amp; benefits".
+        return item.title
 
     def item_description(self, item: Publication) -> str:
         """Authors, venue and year, abstract: one paragraph each, as HTML that readers show,
-        so that what editors typed is escaped."""
-        authors = ", ".join(a.author.display_name for a in item.authorships.all())
-        parts = [authors, f"{item.venue} {item.year}".strip(), item.abstract]
+        so that what editors typed is escaped (once: the feed generator then escapes the HTML
+        for XML, as any markup in a description is)."""
+        parts = [self.item_author_name(item), f"{item.venue} {item.year}".strip(), item.abstract]
         return format_html_join("\n", "<p>{}</p>", ((part,) for part in parts if part))
 
     def item_author_name(self, item: Publication) -> str:
-        return ", ".join(a.author.display_name for a in item.authorships.all())
+        """The authors; editors of the book or proceedings are not the item's authors."""
+        return ", ".join(a.author.display_name for a in item.author_authorships)
 
     def item_pubdate(self, item: Publication):
         return item.created_at

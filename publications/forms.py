@@ -11,18 +11,19 @@ from .models import Authorship
 
 
 class AuthorshipFormSet(BaseInlineFormSet):
-    """A publication's ordered author list, as one form per author.
+    """A publication's ordered authors and editors, as one form per person.
 
-    A row left without a position goes to the end of the list, in the order of the rows.
-    Authors can be swapped or moved freely: rows whose position or author changed are written
-    after the old rows are out of the way, so the uniqueness constraints never see a clash
-    halfway through a reordering.
+    Authors and editors are numbered apart: each role has its own positions from 1. A row left
+    without a position goes to the end of its role's list, in the order of the rows. People can
+    be swapped or moved freely, from one role to the other too: rows whose role, position or
+    person changed are written after the old rows are out of the way, so the uniqueness
+    constraints never see a clash halfway through a reordering.
     """
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["position"].required = False
-        form.fields["position"].help_text = _("Leave empty to add at the end.")
+        form.fields["position"].help_text = _("Leave empty to add at the end of its role's list.")
 
     def clean(self):
         kept = [
@@ -31,13 +32,22 @@ class AuthorshipFormSet(BaseInlineFormSet):
             if form.has_changed() or form.instance.pk is not None
             if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
         ]
-        taken = [form.cleaned_data.get("position") for form in kept]
-        next_position = max((p for p in taken if p), default=0) + 1
+        next_position: dict[str, int] = {}
+        for form in kept:
+            role, position = self._role(form), form.cleaned_data.get("position")
+            if position:
+                next_position[role] = max(next_position.get(role, 1), position + 1)
         for form in kept:
             if form.cleaned_data.get("author") and not form.cleaned_data.get("position"):
-                form.cleaned_data["position"] = form.instance.position = next_position
-                next_position += 1
+                role = self._role(form)
+                position = next_position.get(role, 1)
+                form.cleaned_data["position"] = form.instance.position = position
+                next_position[role] = position + 1
         super().clean()
+
+    @staticmethod
+    def _role(form) -> str:
+        return form.cleaned_data.get("role") or Authorship.Role.AUTHOR
 
     def get_unique_error_message(self, unique_check):
         if "position" in unique_check:

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from config.page_cache import cached_data
@@ -40,6 +41,20 @@ class Author(models.Model):
         max_length=150,
         blank=True,
         help_text=_("Filled in from the name if empty."),
+    )
+    suffix = models.CharField(
+        _("suffix"),
+        max_length=50,
+        blank=True,
+        help_text=_("Jr., Sr., III… Never part of the family name."),
+    )
+    is_organization = models.BooleanField(
+        _("organisation"),
+        default=False,
+        help_text=_(
+            "A body that signs as a whole (World Health Organization, a collaboration): its "
+            "name is never split into given and family names."
+        ),
     )
     name_key = models.CharField(_("matching key"), max_length=255, editable=False, db_index=True)
     orcid = OrcidField(_("ORCID iD"), blank=True)
@@ -75,13 +90,15 @@ class Author(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
-    DERIVED_FIELDS = ("display_name", "given_name", "family_name", "name_key")
+    DERIVED_FIELDS = ("display_name", "given_name", "family_name", "suffix", "name_key")
 
     def refresh_derived_fields(self) -> None:
         """Tidy the name and recompute its parts and matching key (save() does it; bulk
         writes call it themselves)."""
         self.display_name = " ".join(self.display_name.split())
-        if not (self.given_name or self.family_name):
+        if self.is_organization:
+            self.given_name, self.family_name, self.suffix = "", self.display_name, ""
+        elif not (self.given_name or self.family_name):
             self.given_name, self.family_name = split_name(self.display_name)
         self.name_key = name_key(self.display_name)
 
@@ -154,8 +171,9 @@ class PublicationQuerySet(models.QuerySet):
         return self.prefetch_related(topics_prefetch())
 
     def with_authors(self):
-        """Prefetch the authors in order, with the researcher each one is (one query)."""
-        return self.prefetch_related(authors_prefetch())
+        """Prefetch the authors in order, with the researcher each one is, and the other
+        versions (two queries)."""
+        return self.prefetch_related(authors_prefetch(), "versions")
 
 
 # A misspelt name matches at most this many publications (the best-known authors sign hundreds).
@@ -237,7 +255,9 @@ def topics_prefetch() -> Prefetch:
 def authors_prefetch() -> Prefetch:
     return Prefetch(
         "authorships",
-        queryset=Authorship.objects.select_related("author__researcher").order_by("position"),
+        queryset=Authorship.objects.select_related("author__researcher").order_by(
+            "role", "position"
+        ),
     )
 
 
@@ -247,19 +267,37 @@ class PublicationManager(models.Manager):
         return super().get_queryset().defer("search_vector")
 
 
-class Publication(models.Model):
-    class Kind(models.TextChoices):
-        JOURNAL_ARTICLE = "article", _("Journal article")
-        CONFERENCE_PAPER = "inproceedings", _("Conference paper")
-        PREPRINT = "preprint", _("Preprint")
-        BOOK = "book", _("Book")
-        BOOK_CHAPTER = "incollection", _("Book chapter")
-        THESIS = "thesis", _("Thesis")
-        REPORT = "report", _("Technical report")
-        OTHER = "misc", _("Other")
+class PublicationKind(models.TextChoices):
+    JOURNAL_ARTICLE = "article", _("Journal article")
+    CONFERENCE_PAPER = "inproceedings", _("Conference paper")
+    PREPRINT = "preprint", _("Preprint")
+    BOOK = "book", _("Book")
+    BOOK_CHAPTER = "incollection", _("Book chapter")
+    THESIS = "thesis", _("Thesis")
+    REPORT = "report", _("Technical report")
+    OTHER = "misc", _("Other")
 
-    title = models.CharField(_("title"), max_length=500)
-    abstract = models.TextField(_("abstract"), blank=True)
+
+# Which version of a work is cited: the most final one. A journal article supersedes the
+# conference paper it extends, which supersedes a report or a preprint of the same work.
+CITATION_RANK = {
+    PublicationKind.JOURNAL_ARTICLE: 6,
+    PublicationKind.BOOK: 5,
+    PublicationKind.BOOK_CHAPTER: 5,
+    PublicationKind.CONFERENCE_PAPER: 4,
+    PublicationKind.THESIS: 3,
+    PublicationKind.REPORT: 2,
+    PublicationKind.OTHER: 1,
+    PublicationKind.PREPRINT: 0,
+}
+
+
+class CitedFields(models.Model):
+    """What a citation of one version of a work needs: where, when, which part of it."""
+
+    Kind = PublicationKind
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PREPRINT)
     year = models.PositiveSmallIntegerField(
         _("year"),
         validators=[
@@ -267,13 +305,89 @@ class Publication(models.Model):
             MaxValueValidator(YEAR_MAX, _("The year must be %(limit_value)s or earlier.")),
         ],
     )
+    month = models.PositiveSmallIntegerField(
+        _("month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1 to 12, when known."),
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("With the month, when the full date is known."),
+    )
     venue = models.CharField(
         _("venue"),
         max_length=300,
         blank=True,
-        help_text=_("Journal or conference, e.g. ICML 2024."),
+        help_text=_(
+            "The journal, the proceedings or the book it appears in (e.g. ICML 2024); for "
+            "other kinds, how it was published."
+        ),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PREPRINT)
+    volume = models.CharField(_("volume"), max_length=50, blank=True)
+    issue = models.CharField(_("issue"), max_length=50, blank=True, help_text=_("Of a journal."))
+    pages = models.CharField(
+        _("pages"), max_length=50, blank=True, help_text=_("A page or a range: 12–34.")
+    )
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    edition = models.CharField(_("edition"), max_length=50, blank=True)
+    series = models.CharField(_("series"), max_length=255, blank=True)
+    institution = models.CharField(
+        _("institution"),
+        max_length=255,
+        blank=True,
+        help_text=_("The university of a thesis, the institution of a report."),
+    )
+    number = models.CharField(
+        _("number"),
+        max_length=50,
+        blank=True,
+        help_text=_("A report's number, or the number in a series."),
+    )
+    address = models.CharField(
+        _("place"), max_length=255, blank=True, help_text=_("Where it was published.")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    doi = DOIField(_("DOI"), blank=True)
+    arxiv_id = ArxivIdField(_("arXiv identifier"), blank=True)
+    url = models.URLField(_("web page"), blank=True)
+
+    # The fields above, in the order a citation reads them; versions copy them to and fro.
+    CITED_FIELDS = (
+        "kind", "year", "month", "day", "venue", "volume", "issue", "pages", "publisher",
+        "edition", "series", "institution", "number", "address", "note", "doi", "arxiv_id",
+        "url",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def month_name(self) -> str:
+        return str(MONTHS[self.month]) if self.month in MONTHS else ""
+
+    @property
+    def citation_rank(self) -> int:
+        return CITATION_RANK.get(self.kind, 0)
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class Publication(CitedFields):
+    """One work, as cited (its most final version), with the other versions it is known in."""
+
+    title = models.CharField(_("title"), max_length=500)
+    abstract = models.TextField(_("abstract"), blank=True)
     language = models.CharField(
         _("language"),
         max_length=16,
@@ -289,11 +403,18 @@ class Publication(models.Model):
             "pronounce them right."
         ),
     )
-    doi = DOIField(_("DOI"), blank=True)
-    arxiv_id = ArxivIdField(_("arXiv identifier"), blank=True)
-    url = models.URLField(_("web page"), blank=True)
     pdf_url = models.URLField(_("PDF"), blank=True)
     code_url = models.URLField(_("code"), blank=True)
+    authors_truncated = models.BooleanField(
+        _("more authors than listed"),
+        default=False,
+        help_text=_("The source lists only the first authors (“et al.”)."),
+    )
+    editors_truncated = models.BooleanField(
+        _("more editors than listed"),
+        default=False,
+        help_text=_("The source lists only the first editors (“et al.”)."),
+    )
     topics = models.ManyToManyField(
         ResearchTopic, verbose_name=_("research topics"), related_name="publications", blank=True
     )
@@ -340,6 +461,17 @@ class Publication(models.Model):
                 violation_error_message=_("The year must be between 1900 and 2100."),
             ),
             models.CheckConstraint(
+                condition=Q(month__isnull=True) | (Q(month__gte=1) & Q(month__lte=12)),
+                name="publications_publication_month_range",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True)
+                | (Q(month__isnull=False) & Q(day__gte=1) & Q(day__lte=31)),
+                name="publications_publication_day_with_month",
+                violation_error_message=_("A day needs a month, and is between 1 and 31."),
+            ),
+            models.CheckConstraint(
                 condition=Q(doi="") | Q(doi__regex=DOI_PATTERN),
                 name="publications_publication_doi_format",
                 violation_error_message=_("Enter a DOI such as 10.48550/arXiv.2307.11888."),
@@ -378,22 +510,36 @@ class Publication(models.Model):
 
     DERIVED_FIELDS = ("search_text", "title_key")
 
+    @property
+    def author_authorships(self) -> list["Authorship"]:
+        """The authors in order, from the prefetched authorships when there are."""
+        return [a for a in self.authorships.all() if a.role == Authorship.Role.AUTHOR]
+
+    @property
+    def editor_authorships(self) -> list["Authorship"]:
+        return [a for a in self.authorships.all() if a.role == Authorship.Role.EDITOR]
+
     def refresh_derived_fields(self) -> None:
         """Recompute the search fields (save() does it; bulk writes call it themselves)."""
         self.search_text = fold(" ".join([self.title, self.venue, self.abstract]))
         self.title_key = title_key(self.title)
 
-    @property
-    def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
 
-    @property
-    def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+class AuthorshipQuerySet(models.QuerySet):
+    def authors(self):
+        return self.filter(role=Authorship.Role.AUTHOR)
+
+    def editors(self):
+        return self.filter(role=Authorship.Role.EDITOR)
 
 
 class Authorship(models.Model):
-    """One author of one publication, at a position in the author list (1 is the first author)."""
+    """One author (or editor) of one publication, at a position in the list of its role
+    (1 is the first author)."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", _("author")
+        EDITOR = "editor", _("editor")
 
     publication = models.ForeignKey(
         Publication,
@@ -404,22 +550,25 @@ class Authorship(models.Model):
     author = models.ForeignKey(
         Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authorships"
     )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.AUTHOR)
     position = models.PositiveSmallIntegerField(
         _("position"), validators=[MinValueValidator(1, _("Positions start at 1."))]
     )
 
+    objects = AuthorshipQuerySet.as_manager()
+
     class Meta:
-        ordering = ["publication", "position"]
+        ordering = ["publication", "role", "position"]
         verbose_name = _("authorship")
         verbose_name_plural = _("authorships")
         constraints = [
             models.UniqueConstraint(
-                fields=["publication", "position"],
+                fields=["publication", "role", "position"],
                 name="publications_authorship_position_unique",
                 violation_error_message=_("Two authors cannot have the same position."),
             ),
             models.UniqueConstraint(
-                fields=["publication", "author"],
+                fields=["publication", "role", "author"],
                 name="publications_authorship_author_unique",
                 violation_error_message=_("This author is already listed on this publication."),
             ),
@@ -428,10 +577,68 @@ class Authorship(models.Model):
                 name="publications_authorship_position_positive",
                 violation_error_message=_("Positions start at 1."),
             ),
+            models.CheckConstraint(
+                condition=Q(role__in=["author", "editor"]),
+                name="publications_authorship_role_valid",
+                violation_error_message=_("An authorship is an author's or an editor's."),
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.role == self.Role.EDITOR:
+            return _("%(position)d. %(name)s (ed.)") % {
+                "position": self.position,
+                "name": self.author,
+            }
         return f"{self.position}. {self.author}"
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role == self.Role.EDITOR
+
+
+class PublicationVersion(CitedFields):
+    """Another version of a publication's work, recognised in an import or a merge: the
+    preprint of a conference paper, the report a journal article grew from.
+
+    The publication holds the version that is cited; each of these keeps what it brought, so
+    that nothing is lost and a version merged by mistake can be split back out.
+    """
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    title = models.CharField(
+        _("title"), max_length=500, blank=True, help_text=_("If it differs from the publication's.")
+    )
+    source_key = models.CharField(
+        _("source key"), max_length=255, blank=True, help_text=_("Its key in the imported BibTeX.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["publication", "-year", "pk"]
+        verbose_name = _("other version")
+        verbose_name_plural = _("other versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~Q(doi=""),
+                name="publications_version_doi_unique",
+                violation_error_message=_("Another version already has this DOI."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
+                name="publications_version_year_range",
+                violation_error_message=_("The year must be between 1900 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.year}"
 
 
 class PendingImport(models.Model):

@@ -4,7 +4,8 @@ from django.http import HttpRequest
 
 from profiles.models import Researcher
 
-from .models import Publication
+from .exports import CONTAINER_FIELDS, issued, page_range, publisher_name
+from .models import Author, Publication
 
 
 def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> dict:
@@ -39,28 +40,81 @@ def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> d
     return person
 
 
+# schema.org types of each kind; the others are scholarly articles.
+SCHEMA_TYPES = {
+    Publication.Kind.BOOK: "Book",
+    Publication.Kind.BOOK_CHAPTER: "Chapter",
+    Publication.Kind.THESIS: "Thesis",
+    Publication.Kind.REPORT: "Report",
+}
+
+
+def _agent(author: Author, request: HttpRequest) -> dict:
+    """schema.org Person (or Organization) who signs or edits a publication."""
+    if author.is_organization:
+        return {"@type": "Organization", "name": author.display_name}
+    agent = {"@type": "Person", "name": author.display_name}
+    parts = {
+        "givenName": author.given_name,
+        "familyName": author.family_name,
+        "honorificSuffix": author.suffix,
+    }
+    agent.update({name: value for name, value in parts.items() if value})
+    profile = author.public_profile
+    if profile is not None:
+        agent["url"] = request.build_absolute_uri(profile.get_absolute_url())
+    return agent
+
+
+def _container(publication: Publication) -> dict | None:
+    """The journal issue and volume, or the book, a publication appears in."""
+    if publication.kind not in CONTAINER_FIELDS:
+        return None
+    if publication.kind != Publication.Kind.JOURNAL_ARTICLE:
+        return {"@type": "Book", "name": publication.venue} if publication.venue else None
+    container = {"@type": "Periodical", "name": publication.venue} if publication.venue else None
+    for schema_type, number_property, number in (
+        ("PublicationVolume", "volumeNumber", publication.volume),
+        ("PublicationIssue", "issueNumber", publication.issue),
+    ):
+        if number:
+            part = {"@type": schema_type, number_property: number}
+            container = {**part, "isPartOf": container} if container else part
+    return container
+
+
+def _pagination(publication: Publication) -> dict:
+    if not publication.pages:
+        return {}
+    first, last = page_range(publication.pages)
+    pages = {"pagination": f"{first}-{last}" if last else first, "pageStart": first}
+    return {**pages, "pageEnd": last} if last else pages
+
+
 def publication_article(publication: Publication, request: HttpRequest) -> dict:
-    """schema.org ScholarlyArticle of a publication page, authors in order."""
-    authors = []
-    for authorship in publication.authorships.all():
-        author = {"@type": "Person", "name": authorship.author.display_name}
-        profile = authorship.author.public_profile
-        if profile is not None:
-            author["url"] = request.build_absolute_uri(profile.get_absolute_url())
-        authors.append(author)
+    """schema.org ScholarlyArticle (or Book, Chapter, Thesis, Report) of a publication page,
+    authors and editors in order, with the same data as the citation downloads."""
     article = {
         "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
+        "@type": SCHEMA_TYPES.get(publication.kind, "ScholarlyArticle"),
         "headline": publication.title[:110],
         "name": publication.title,
-        "author": authors,
-        "datePublished": str(publication.year),
+        "author": [_agent(a.author, request) for a in publication.author_authorships],
+        "datePublished": "-".join(f"{part:02d}" for part in issued(publication)),
         "url": request.build_absolute_uri(publication.get_absolute_url()),
     }
+    editors = [_agent(a.author, request) for a in publication.editor_authorships]
+    if editors:
+        article["editor"] = editors
     if publication.abstract:
         article["abstract"] = publication.abstract
-    if publication.venue:
-        article["isPartOf"] = {"@type": "PublicationIssue", "name": publication.venue}
+    container = _container(publication)
+    if container:
+        article["isPartOf"] = container
+    article.update(_pagination(publication))
+    publisher = publisher_name(publication)
+    if publisher:
+        article["publisher"] = {"@type": "Organization", "name": publisher}
     identifiers = []
     if publication.doi:
         identifiers.append(
@@ -76,24 +130,40 @@ def publication_article(publication: Publication, request: HttpRequest) -> dict:
     return article
 
 
+# The Highwire tag that names a publication's venue, by kind (Google Scholar's names).
+HIGHWIRE_VENUES = {
+    Publication.Kind.JOURNAL_ARTICLE: "citation_journal_title",
+    Publication.Kind.CONFERENCE_PAPER: "citation_conference_title",
+    Publication.Kind.BOOK_CHAPTER: "citation_inbook_title",
+}
+HIGHWIRE_INSTITUTIONS = {
+    Publication.Kind.THESIS: "citation_dissertation_institution",
+    Publication.Kind.REPORT: "citation_technical_report_institution",
+}
+HIGHWIRE_NUMBERS = {Publication.Kind.REPORT: "citation_technical_report_number"}
+
+
 def highwire_tags(publication: Publication) -> list[tuple[str, str]]:
-    """(name, content) of the citation_* meta tags that Google Scholar and Zotero read."""
+    """(name, content) of the citation_* meta tags that Google Scholar and Zotero read; the
+    editors are not authors, and have no tag of their own."""
     tags = [("citation_title", publication.title)]
-    tags += [("citation_author", a.author.display_name) for a in publication.authorships.all()]
-    tags.append(("citation_publication_date", str(publication.year)))
-    if publication.venue:
-        name = (
-            "citation_conference_title"
-            if publication.kind == Publication.Kind.CONFERENCE_PAPER
-            else "citation_journal_title"
-        )
-        tags.append((name, publication.venue))
-    if publication.doi:
-        tags.append(("citation_doi", publication.doi))
-    if publication.arxiv_id:
-        tags.append(("citation_arxiv_id", publication.arxiv_id))
-    if publication.pdf_url:
-        tags.append(("citation_pdf_url", publication.pdf_url))
-    if publication.abstract:
-        tags.append(("citation_abstract", publication.abstract))
-    return tags
+    tags += [("citation_author", a.author.display_name) for a in publication.author_authorships]
+    tags.append(
+        ("citation_publication_date", "/".join(f"{part:02d}" for part in issued(publication)))
+    )
+    first_page, last_page = page_range(publication.pages)
+    optional = [
+        (HIGHWIRE_VENUES.get(publication.kind), publication.venue),
+        ("citation_volume", publication.volume),
+        ("citation_issue", publication.issue),
+        ("citation_firstpage", first_page),
+        ("citation_lastpage", last_page),
+        ("citation_publisher", publication.publisher),
+        (HIGHWIRE_INSTITUTIONS.get(publication.kind), publication.institution),
+        (HIGHWIRE_NUMBERS.get(publication.kind), publication.number),
+        ("citation_doi", publication.doi),
+        ("citation_arxiv_id", publication.arxiv_id),
+        ("citation_pdf_url", publication.pdf_url),
+        ("citation_abstract", publication.abstract),
+    ]
+    return tags + [(name, value) for name, value in optional if name and value]

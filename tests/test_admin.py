@@ -1,5 +1,7 @@
 """The curation admin as an editor uses it: pages, permissions, forms, actions and costs."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -48,7 +50,7 @@ def make_object(model_name: str):
 
 
 def publication_form_data(**fields) -> dict:
-    """The POST data of the publication add form, without author rows."""
+    """The POST data of the publication add form, without author rows or other versions."""
     data = {
         "title": "Large language models for science",
         "kind": Publication.Kind.JOURNAL_ARTICLE,
@@ -66,6 +68,10 @@ def publication_form_data(**fields) -> dict:
         "authorships-INITIAL_FORMS": 0,
         "authorships-MIN_NUM_FORMS": 0,
         "authorships-MAX_NUM_FORMS": 1000,
+        "versions-TOTAL_FORMS": 0,
+        "versions-INITIAL_FORMS": 0,
+        "versions-MIN_NUM_FORMS": 0,
+        "versions-MAX_NUM_FORMS": 1000,
     }
     data.update(fields)
     return data
@@ -78,6 +84,7 @@ def with_author_rows(data: dict, authors: list[Author]) -> dict:
         prefix = f"authorships-{index}-"
         data[prefix + "id"] = ""
         data[prefix + "publication"] = ""
+        data[prefix + "role"] = "author"
         data[prefix + "position"] = index + 1
         data[prefix + "author"] = author.pk
     return data
@@ -157,12 +164,13 @@ def test_editors_group_may_add_change_delete_and_view_the_curated_models_only():
 
     permissions = set(group.permissions.values_list("content_type__app_label", "codename"))
 
+    # A publication's other versions are edited with it, in its change form.
     assert permissions == {
         (app_label, f"{action}_{model_name}")
-        for app_label, model_name in CURATED_MODELS
+        for app_label, model_name in [*CURATED_MODELS, ("publications", "publicationversion")]
         for action in ["add", "change", "delete", "view"]
     }
-    assert len(permissions) == 20
+    assert len(permissions) == 24
 
 
 def test_editor_is_staff_but_not_superuser(editor):
@@ -574,3 +582,183 @@ def test_a_topic_needs_an_english_name(editor_client):
 
     assert response.status_code == 200
     assert not ResearchTopic.objects.exists()
+
+
+# The publication form, grouped by kind -----------------------------------------------------
+
+
+def fieldset_classes(html: str, heading: str) -> list[str]:
+    """The classes of the fieldset whose heading is ``heading``."""
+    match = re.search(
+        r'<fieldset class="([^"]*)"[^>]*>\s*(?:<details><summary>)?\s*'
+        rf'<h2 id="[^"]+" class="fieldset-heading">{re.escape(heading)}</h2>',
+        html,
+    )
+    assert match, f"no fieldset headed {heading}"
+    return match.group(1).split()
+
+
+def test_the_publication_form_opens_the_groups_its_kind_uses(editor_client):
+    book = PublicationFactory(kind=Publication.Kind.BOOK, venue="", publisher="MIT Press")
+
+    html = editor_client.get(
+        reverse("admin:publications_publication_change", args=[book.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "collapse" not in fieldset_classes(html, "Books and chapters")
+    assert "collapse" in fieldset_classes(html, "Theses and reports")
+    assert "collapse" in fieldset_classes(html, "Where it appeared")
+    assert "kind-thesis" in fieldset_classes(html, "Theses and reports")
+    assert "For theses (the university) and technical reports" in html
+    assert "editor/publication_kinds.js" in html
+
+
+def test_a_group_holding_a_value_stays_open_whatever_the_kind(editor_client):
+    article = PublicationFactory(kind=Publication.Kind.JOURNAL_ARTICLE, institution="Mila")
+
+    html = editor_client.get(
+        reverse("admin:publications_publication_change", args=[article.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "collapse" not in fieldset_classes(html, "Theses and reports")
+    assert "collapse" in fieldset_classes(html, "Books and chapters")
+    assert "collapse" not in fieldset_classes(html, "Where it appeared")
+
+
+def test_editor_adds_a_thesis_with_its_institution_and_date(editor_client):
+    data = publication_form_data(
+        kind=Publication.Kind.THESIS,
+        venue="",
+        institution="Université de Montréal",
+        number="42",
+        month=6,
+        day=14,
+        note="In French",
+    )
+
+    response = editor_client.post(reverse("admin:publications_publication_add"), data)
+
+    assert response.status_code == 302
+    thesis = Publication.objects.get()
+    assert (thesis.kind, thesis.institution, thesis.number) == (
+        "thesis",
+        "Université de Montréal",
+        "42",
+    )
+    assert (thesis.year, thesis.month, thesis.day, thesis.note) == (2023, 6, 14, "In French")
+
+
+def test_an_error_in_a_group_of_another_kind_is_shown_open(editor_client):
+    data = publication_form_data(kind=Publication.Kind.JOURNAL_ARTICLE, institution="x" * 300)
+
+    response = editor_client.post(
+        reverse("admin:publications_publication_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value has at most 255 characters" in html
+    assert "collapse" not in fieldset_classes(html, "Theses and reports")
+    assert "collapse" in fieldset_classes(html, "Books and chapters")
+    assert not Publication.objects.exists()
+
+
+def test_the_changelist_names_the_editors_of_a_book_without_authors(editor_client):
+    book = PublicationFactory(title="Edited volume", kind=Publication.Kind.BOOK)
+    for position, name in enumerate(["Ada Lovelace", "Mary Somerville"], start=1):
+        Authorship.objects.create(
+            publication=book,
+            author=AuthorFactory(display_name=name),
+            role=Authorship.Role.EDITOR,
+            position=position,
+        )
+
+    html = editor_client.get(
+        reverse("admin:publications_publication_changelist"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "Ada Lovelace (ed.), Mary Somerville (ed.)" in html
+
+
+def test_the_merge_page_marks_the_editors(editor_client):
+    ada, mary = AuthorFactory(display_name="Ada Lovelace"), AuthorFactory(display_name="Mary S")
+    first = publication_with_authors([ada], title="Handbook")
+    Authorship.objects.create(
+        publication=first, author=mary, role=Authorship.Role.EDITOR, position=1
+    )
+    second = publication_with_authors([ada], title="Handbook")
+
+    response = editor_client.post(
+        reverse("admin:publications_publication_changelist"),
+        {"action": "merge", "_selected_action": [first.pk, second.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert "<td>Ada Lovelace, Mary S (ed.)</td>" in response.content.decode()
+
+
+# Authors: suffixes and organisations -------------------------------------------------------
+
+
+def test_editor_adds_an_author_with_a_suffix(editor_client):
+    response = editor_client.post(
+        reverse("admin:publications_author_add"),
+        {
+            "display_name": "Martin Luther King Jr.",
+            "given_name": "Martin Luther",
+            "family_name": "King",
+            "suffix": "Jr.",
+            "orcid": "",
+            "researcher": "",
+        },
+    )
+
+    assert response.status_code == 302
+    author = Author.objects.get()
+    assert (author.given_name, author.family_name, author.suffix) == (
+        "Martin Luther",
+        "King",
+        "Jr.",
+    )
+    assert not author.is_organization
+
+
+def test_an_organisation_keeps_its_name_whole(editor_client):
+    response = editor_client.post(
+        reverse("admin:publications_author_add"),
+        {
+            "display_name": "World Health Organization",
+            "is_organization": "on",
+            "given_name": "",
+            "family_name": "",
+            "suffix": "",
+            "orcid": "",
+            "researcher": "",
+        },
+    )
+
+    assert response.status_code == 302
+    author = Author.objects.get()
+    assert author.is_organization
+    assert (author.given_name, author.family_name) == ("", "World Health Organization")
+
+
+def test_the_author_changelist_shows_names_as_sorted_and_organisations(editor_client):
+    AuthorFactory(
+        display_name="Martin Luther King Jr.",
+        given_name="Martin Luther",
+        family_name="King",
+        suffix="Jr.",
+    )
+    AuthorFactory(display_name="World Health Organization", is_organization=True)
+    url = reverse("admin:publications_author_changelist")
+
+    html = editor_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    organisations = editor_client.get(url, {"is_organization__exact": "1"}).content.decode()
+
+    assert "King, Jr., Martin Luther" in html
+    assert "Family name, suffix, given name" in html
+    assert "World Health Organization" in organisations
+    assert "Martin Luther King Jr." not in organisations

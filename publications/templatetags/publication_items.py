@@ -19,8 +19,8 @@ def publication_items(
     """The ``<li>`` of each publication (or primary key), from the cache when it holds them.
 
     On a profile, the owner is left out of the coauthors: the items are kept apart for each
-    owner. The items not in the cache have their rows, authors and topics read in at most three
-    queries.
+    owner. The items not in the cache have their rows, authors, versions and topics read in at
+    most four queries.
     """
     items = rendered_items(
         publications,
@@ -29,7 +29,7 @@ def publication_items(
         name="publication",
         context={"skip_researcher": skip_researcher},
         variant=skip_researcher.pk if skip_researcher is not None else "",
-        prefetch=lambda: (authors_prefetch(), topics_prefetch()),
+        prefetch=lambda: (authors_prefetch(), "versions", topics_prefetch()),
     )
     # Each item is an escaped template's output.
     return mark_safe("\n".join(f"<li>{item}</li>" for item in items))  # noqa: S308

@@ -211,7 +211,13 @@ def test_imported_publications_are_searchable(db):
 def test_an_import_computes_the_vectors_of_what_it_completes_and_leaves_the_triggers_on(db):
     # An import leaves the vectors to its end (computing each once): what it completes is
     # found by its new words, and what is written after it gets its vector as before.
-    kept = PublicationFactory(title="Deep kernels for wombat tracking", year=2020, abstract="")
+    kept = PublicationFactory(
+        title="Deep kernels for wombat tracking",
+        year=2020,
+        abstract="",
+        kind=Publication.Kind.JOURNAL_ARTICLE,
+        venue="Ecology",
+    )
     report = publication_import_bibtex(
         text="@article{k, title={Deep kernels for wombat tracking}, year={2020},"
         " author={Marsupial, Quentin}, journal={Ecology}, abstract={Burrows seen from orbit.}}"

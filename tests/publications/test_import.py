@@ -197,7 +197,10 @@ def test_command_imports_and_summarises(tmp_path):
 
     call_command("import_bibtex", str(path), stdout=output)
 
-    assert "4 created, 0 already present, 1 merged into existing, 0 skipped" in output.getvalue()
+    assert (
+        "4 created, 0 other versions of a publication, 1 completing an existing one, "
+        "0 already present, 0 skipped"
+    ) in output.getvalue()
     assert Publication.objects.count() == 4
 
 

@@ -105,12 +105,18 @@ class Command(BaseCommand):
         prefix = "Would import" if report.dry_run else "Imported"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{prefix}: {len(report.created)} created, {len(report.present)} already present, "
-                f"{len(report.merged)} merged into existing, {len(report.skipped)} skipped."
+                f"{prefix}: {len(report.created)} created, {len(report.versions)} other versions "
+                f"of a publication, {len(report.merged)} completing an existing one, "
+                f"{len(report.present)} already present, {len(report.skipped)} skipped."
             )
         )
         for entry in report.skipped:
             self.stdout.write(f"  skipped {entry.key or '?'} (line {entry.line}): {entry.reason}")
+        for entry in report.entries:
+            for warning in entry.warnings:
+                self.stdout.write(
+                    self.style.WARNING(f"  {entry.key} (line {entry.line}): {warning}")
+                )
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
         if report.dry_run:
