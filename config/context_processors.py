@@ -16,16 +16,27 @@ def site_root(request: HttpRequest) -> dict:
 
 
 def language_alternates(request: HttpRequest) -> dict:
-    """The current page's address in each language, for the language switch and hreflang links."""
-    alternates = [
-        {
-            "code": code,
-            "name": name,
-            "local_name": capfirst(get_language_info(code)["name_local"]),
-            "url": _translated_path(request, code),
-        }
-        for code, name in settings.LANGUAGES
-    ]
+    """The current page's address in each language: ``url`` for hreflang links (the canonical
+    address, without the query string), ``switch_url`` for the language switch, which keeps the
+    visitor's filters and page.
+
+    Every parameter keeps its values, repeated ones included: no filter value (topic and
+    researcher slugs, kinds, years, sort orders) differs between the languages. The query string
+    is encoded again from the parsed parameters, so that whatever the visitor typed makes a valid
+    address."""
+    query = request.GET.urlencode()
+    alternates = []
+    for code, name in settings.LANGUAGES:
+        url = _translated_path(request, code)
+        alternates.append(
+            {
+                "code": code,
+                "name": name,
+                "local_name": capfirst(get_language_info(code)["name_local"]),
+                "url": url,
+                "switch_url": f"{url}?{query}" if query else url,
+            }
+        )
     return {"language_alternates": alternates}
 
 

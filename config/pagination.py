@@ -5,8 +5,38 @@ from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from profiles.filters import printable
 
 from .page_cache import cached_data
+
+
+def chosen_page_number(requested: str | None, *, last: int) -> tuple[int, str]:
+    """The page a query string's ``page`` asks for, between 1 and ``last``, and a notice naming
+    the number when it could not be used ("" when it could): a bad parameter is shown to the
+    visitor, never silently replaced."""
+    if not requested:
+        return 1, ""
+    shown = printable(requested.strip())
+    try:
+        number = int(requested)
+    except ValueError:  # not a number, or one too long to be read
+        notice = _("“%(page)s” is not a page number: the first page is shown.")
+        return 1, notice % {"page": shown}
+    if 1 <= number <= last:
+        return number, ""
+    if number < 1 or last == 1:
+        return 1, _("There is no page %(page)s: the first page is shown.") % {"page": shown}
+    notice = _("There is no page %(page)s: the last page (%(last)s) is shown.")
+    return last, notice % {"page": shown, "last": last}
+
+
+def chosen_page(paginator: Paginator, requested: str | None) -> tuple[Page, str]:
+    """The page of ``paginator`` that ``requested`` names, or the nearest one with a notice
+    (see :func:`chosen_page_number`)."""
+    number, notice = chosen_page_number(requested, last=paginator.num_pages)
+    return paginator.page(number), notice
 
 
 class CachedIdPaginator(Paginator):

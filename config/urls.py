@@ -13,7 +13,7 @@ from publications import feeds
 from .history import recent_activity
 from .page_cache import cached_page
 from .sitemaps import SITEMAPS
-from .views import healthz, robots_txt
+from .views import favicon, healthz, robots_txt
 
 admin.site.site_header = _("Research directory administration")
 admin.site.site_title = _("Research directory")
@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -4,14 +4,19 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection, models
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .address_tags import fixed_static
+
 logger = logging.getLogger(__name__)
+# The icon's address changes with its content (hashed static names): browsers may keep the
+# redirect for a day, not forever.
+FAVICON_MAX_AGE = 24 * 60 * 60
 
 
 @require_safe
@@ -19,6 +24,15 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever a page links: send them to the
+    icon among the static files, which whitenoise serves compressed and cached."""
+    response = HttpResponseRedirect(fixed_static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response
 
 
 def _database_answers() -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
-from config.pagination import CachedIdPaginator
+from config.pagination import CachedIdPaginator, chosen_page, chosen_page_number
 from config.views import preview_response
 from publications.exports import export_filename, export_response
 from publications.models import Publication
@@ -39,10 +39,11 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
     paginator = CachedIdPaginator(
         lambda: search.researchers, RESEARCHERS_PER_PAGE, key=search.results_key
     )
-    page = paginator.get_page(request.GET.get("page"))
+    page, page_notice = chosen_page(paginator, request.GET.get("page"))
     context = {
         "search": search,
         "page_obj": page,
+        "page_notice": page_notice,
         "query": search.filterset.form.cleaned_data.get("q") or "",
     }
     return render(request, "profiles/researcher_list.html", context)
@@ -72,9 +73,8 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return rows.filter(topics=chosen_topic) if chosen_topic else rows
 
     key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
-    page = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key).get_page(
-        request.GET.get("page")
-    )
+    paginator = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key)
+    page, page_notice = chosen_page(paginator, request.GET.get("page"))
     context = {
         "researcher": researcher,
         "topics": topics,
@@ -85,6 +85,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chosen_topic": chosen_topic,
         "filter_messages": messages,
         "page_obj": page,
+        "page_notice": page_notice,
     }
     if preview:
         return preview_response(request, "profiles/researcher_detail.html", context, researcher)
@@ -120,9 +121,12 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         key=("topic_page", topic.pk),
     )
     latest = paginator.page(1)
+    # The page is one page: the latest publications, and a link to all of them in the list.
+    _number, page_notice = chosen_page_number(request.GET.get("page"), last=1)
     context = {
         "topic": topic,
         "latest_publications": latest,
         "publication_count": latest.paginator.count,
+        "page_notice": page_notice,
     }
     return render(request, "profiles/topic_detail.html", context)

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
-from config.pagination import CachedIdPaginator
+from config.pagination import CachedIdPaginator, chosen_page
 from config.views import preview_response
 from profiles.models import sorted_topics
 
@@ -46,11 +46,12 @@ def _render_publication_list(request: HttpRequest, search: PublicationSearch) ->
         key=search.results_key,
         count=lambda: search.count,
     )
-    page = paginator.get_page(request.GET.get("page"))
+    page, page_notice = chosen_page(paginator, request.GET.get("page"))
     cleaned = search.filterset.form.cleaned_data
     context = {
         "search": search,
         "page_obj": page,
+        "page_notice": page_notice,
         "query": cleaned.get("q") or "",
         "year_from": cleaned.get("year_from"),
         "year_to": cleaned.get("year_to"),

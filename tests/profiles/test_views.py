@@ -206,6 +206,93 @@ def test_publications_are_paginated_by_twenty(client, db):
     assert invalid.status_code == 200
 
 
+def notice_text(response) -> str:
+    """The visible text of the notice of ignored parameters, or "" when there is none."""
+    html = response.content.decode()
+    if 'class="notice notice--warning"' not in html:
+        return ""
+    box = html.split('class="notice notice--warning"')[1].split("</div>")[0]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", f"<div {box}")).split())
+
+
+PAGE_NOTICES = [
+    ("999", "There is no page 999: the last page (2) is shown."),
+    ("0", "There is no page 0: the first page is shown."),
+    ("abc", "“abc” is not a page number: the first page is shown."),
+]
+
+
+@pytest.mark.parametrize(("page", "notice"), PAGE_NOTICES)
+def test_profile_names_a_page_that_does_not_exist(client, db, page, notice):
+    researcher = researcher_with_author(slug="prolific")
+    for number in range(25):
+        publication_with_authors([researcher.author], title=f"Paper number {number:02d}")
+
+    response = client.get("/en/researchers/prolific/", {"page": page})
+    text = text_of(response)
+
+    assert response.status_code == 200
+    assert notice_text(response) == notice
+    assert text.count("Paper number") == (5 if page == "999" else 20)
+    assert ("Page 2 of 2" if page == "999" else "Page 1 of 2") in text
+
+
+def test_profile_names_a_bad_page_and_a_topic_it_does_not_have(client, demo):
+    response = client.get(EN_URL, {"page": "0", "topic": "nowhere"})
+
+    assert notice_text(response) == (
+        "Some filters could not be used and were ignored: "
+        "“nowhere” is not one of this researcher's topics: all publications are shown. "
+        "There is no page 0: the first page is shown."
+    )
+
+
+@pytest.mark.parametrize(("page", "notice"), PAGE_NOTICES)
+def test_directory_names_a_page_that_does_not_exist(client, db, page, notice):
+    for number in range(30):
+        ResearcherFactory(family_name=f"Person{number:02d}")
+
+    response = client.get("/en/", {"page": page})
+
+    assert response.status_code == 200
+    assert notice_text(response) == notice
+    assert ("Page 2 of 2" if page == "999" else "Page 1 of 2") in text_of(response)
+
+
+@pytest.mark.parametrize(
+    ("page", "notice"),
+    [
+        ("999", "There is no page 999: the first page is shown."),
+        ("2", "There is no page 2: the first page is shown."),
+        ("0", "There is no page 0: the first page is shown."),
+        ("abc", "“abc” is not a page number: the first page is shown."),
+    ],
+)
+def test_topic_page_names_a_page_that_does_not_exist(client, demo, page, notice):
+    # The topic page is one page: its latest publications, and a link to all of them.
+    response = client.get("/en/topics/apprentissage-par-renforcement/", {"page": page})
+
+    assert response.status_code == 200
+    assert notice_text(response) == notice
+    assert "Normalization and effective learning rates in reinforcement learning" in (
+        text_of(response)
+    )
+
+
+@pytest.mark.parametrize(
+    "address", ["/en/", EN_URL, "/en/topics/apprentissage-par-renforcement/", "/en/publications/"]
+)
+def test_the_first_page_asked_for_by_number_gives_no_notice(client, demo, address):
+    assert notice_text(client.get(address, {"page": "1"})) == ""
+
+
+def test_the_page_notice_shows_on_french_pages(client, demo):
+    for address in (FR_URL, "/fr/", "/fr/sujets/apprentissage-par-renforcement/"):
+        response = client.get(address, {"page": "999"})
+
+        assert "999" in notice_text(response), address
+
+
 def test_membership_labels_in_both_languages(client, db):
     researcher = ResearcherFactory(membership=Membership.CORE_ACADEMIC)
 

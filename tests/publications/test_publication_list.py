@@ -457,3 +457,85 @@ def test_a_search_with_too_many_matches_to_rank_says_it_lists_the_newest_first(
     response = client.get(URL, {"q": "graph"})
     assert '<option value="relevance" selected>' in response.content.decode()
     assert "les plus récentes viennent en premier" not in text_of(response)
+
+
+# A page number that cannot be used
+
+
+def notice_text(response) -> str:
+    """The visible text of the notice of ignored parameters, or "" when there is none."""
+    html = response.content.decode()
+    if 'class="notice notice--warning"' not in html:
+        return ""
+    box = html.split('class="notice notice--warning"')[1].split("</div>")[0]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", f"<div {box}")).split())
+
+
+@pytest.fixture
+def two_pages(db) -> None:
+    """25 publications: twenty on the first page, five on the second."""
+    for number in range(25):
+        publication_with_authors([AuthorFactory()], title=f"Paper {number:02d}", year=2000 + number)
+
+
+@pytest.mark.parametrize(
+    ("page", "shown", "notice"),
+    [
+        ("999", "Page 2 of 2", "There is no page 999: the last page (2) is shown."),
+        ("3", "Page 2 of 2", "There is no page 3: the last page (2) is shown."),
+        ("0", "Page 1 of 2", "There is no page 0: the first page is shown."),
+        ("-1", "Page 1 of 2", "There is no page -1: the first page is shown."),
+        ("abc", "Page 1 of 2", "“abc” is not a page number: the first page is shown."),
+        ("1.5", "Page 1 of 2", "“1.5” is not a page number: the first page is shown."),
+    ],
+)
+def test_a_page_that_does_not_exist_is_named_in_a_notice(client, two_pages, page, shown, notice):
+    response = client.get("/en/publications/", {"page": page})
+
+    assert response.status_code == 200
+    assert shown in text_of(response)
+    assert notice_text(response) == notice
+    expected = "Paper 04" if shown == "Page 2 of 2" else "Paper 24"
+    assert titles(response)[0] == expected
+
+
+@pytest.mark.parametrize("page", ["", "1", "2"])
+def test_a_page_that_exists_gives_no_notice(client, two_pages, page):
+    response = client.get("/en/publications/", {"page": page})
+
+    assert response.status_code == 200
+    assert notice_text(response) == ""
+
+
+def test_the_page_notice_is_in_french_on_a_french_page(client, two_pages):
+    response = client.get(URL, {"page": "999"})
+
+    assert "Page 2 sur 2" in text_of(response)
+    assert "999" in notice_text(response)
+
+
+def test_an_empty_list_names_a_page_beyond_the_first(client, db):
+    response = client.get("/en/publications/", {"page": "2"})
+
+    assert response.status_code == 200
+    assert notice_text(response) == "There is no page 2: the first page is shown."
+
+
+def test_a_bad_page_and_a_bad_filter_share_one_notice(client, two_pages):
+    response = client.get("/en/publications/", {"page": "abc", "topic": "nowhere"})
+
+    assert notice_text(response) == (
+        "Some filters could not be used and were ignored: "
+        "Research topics: “nowhere” is unknown. "
+        "“abc” is not a page number: the first page is shown."
+    )
+
+
+def test_the_page_cache_keeps_the_notice_to_its_own_address(client, two_pages):
+    client.get("/en/publications/", {"page": "999"})
+
+    cached = client.get("/en/publications/", {"page": "999"})
+    plain = client.get("/en/publications/")
+
+    assert notice_text(cached) == "There is no page 999: the last page (2) is shown."
+    assert notice_text(plain) == ""
