@@ -5,28 +5,42 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# One stamp per set of packages: serving the site needs the project's dependencies only; the
+# tests and linters add the dev extra. Each is installed once, and again when pyproject.toml
+# changes.
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install run serve backup restore test lint format check messages clean
+.PHONY: help install install-dev run serve backup restore test lint format check messages clean
 
 help:
 	@echo "make run     install, migrate, load the demo, print an admin password, serve on port $(PORT)"
 	@echo "make serve   production settings under gunicorn, after collectstatic and migrate"
 	@echo "make backup  write backups/directory-<date>.tar.gz: all data and uploaded files"
 	@echo "make restore FILE=...  load a backup into an empty database"
+	@echo "make install  what serving the site needs (make install-dev: and the test tools, linters)"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff (lint and format check) and Django's system checks"
 	@echo "make format  format the code with ruff"
 	@echo "make messages  extract and compile the French translations (needs GNU gettext)"
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed (PYTHON=python3.x make ...)")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+# The dev extra holds the project's dependencies too, so it marks both as installed.
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP) $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(MANAGE) migrate --no-input
@@ -55,18 +69,18 @@ restore: install
 
 CHROMIUM ?= /usr/bin/chromium
 
-test: install
+test: install-dev
 	$(BIN)/pytest
 	@test -x $(CHROMIUM) || echo "NOTE: Chromium is not installed, so the browser tests in tests/browser were skipped (apt-get install chromium)."
 	@command -v biber >/dev/null || echo "NOTE: biber is not installed, so biber's check of the BibTeX exports was skipped (apt-get install biber)."
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 

@@ -5,9 +5,9 @@ The archive (``.tar.gz``) holds:
 - ``manifest.json``: format version, date, Django version, rows per model, and every media file
   with its size and SHA-256;
 - ``data/NN-app.model.json``: each model's rows in Django's JSON serialization, in an order that
-  loads (users before the revisions they signed...). Users, groups and permissions are named by
-  their natural keys, so the archive loads into any freshly migrated database, SQLite or
-  PostgreSQL;
+  loads (users before the revisions they signed...), with times to the microsecond. Users,
+  groups and permissions are named by their natural keys, so the archive loads into any
+  freshly migrated database, SQLite or PostgreSQL;
 - ``media/...``: the uploaded files (portraits).
 
 Sessions, sign-in attempts, pending BibTeX previews and the rows migrations create themselves
@@ -22,7 +22,7 @@ import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from pathlib import Path, PurePosixPath
 
 import django
@@ -30,6 +30,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 FORMAT_VERSION = 1
@@ -46,6 +47,17 @@ EXCLUDED = {
 }
 # Rows that make a database "not empty" for a restore.
 PROJECT_APPS = ("profiles", "publications")
+
+
+class FullPrecisionJSONEncoder(DjangoJSONEncoder):
+    """Django's JSON, with times to the microsecond: Django's own encoder keeps milliseconds,
+    so a restored row would differ from the one backed up."""
+
+    def default(self, o):
+        if isinstance(o, (datetime, time)):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -105,6 +117,7 @@ def backup_write(path: Path) -> BackupReport:
                     "json",
                     model._base_manager.order_by("pk").iterator(chunk_size=2000),
                     stream=stream,
+                    cls=FullPrecisionJSONEncoder,
                     use_natural_foreign_keys=True,
                     use_natural_primary_keys=True,
                 )

@@ -9,8 +9,9 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.core.exceptions import ImproperlyConfigured
 
-from .page_cache import pages_generation
+from .page_cache import pages_generation, release
 
 
 class _ReusedClients(RedisCacheClient):
@@ -39,9 +40,10 @@ class RedisCache(DjangoRedisCache):
 class GenerationalCache(BaseCache):
     """What public pages are built from, kept for the current state of the data.
 
-    Every key is scoped to the current generation (see :mod:`config.page_cache`): when anything
-    public pages show changes, the generation moves on, and nothing stored before is read again
-    (it expires). Callers name what an entry depends on besides the data, never the data's
+    Every key is scoped to the current generation and release (see :mod:`config.page_cache`):
+    when anything public pages show changes, the generation moves on, and nothing stored before
+    is read again (it expires: every entry lives at most ``TIMEOUT`` seconds, whatever a caller
+    asks). Callers name what an entry depends on besides the data, never the data's
     state. An entry stored under a generation is the only value its key will ever have, so each
     process also keeps copies of the entries it read or wrote last, up to
     ``OPTIONS["MAX_BYTES"]`` of them, and reads them again without asking the shared cache
@@ -57,6 +59,10 @@ class GenerationalCache(BaseCache):
 
     def __init__(self, server: str, params: dict):
         super().__init__(params)
+        if self.default_timeout is None:
+            raise ImproperlyConfigured(
+                "The generational cache's TIMEOUT must be a number of seconds: every entry expires."
+            )
         self._shared_alias = server
         max_bytes = params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 2**20)
         # One store per configuration for the whole process, whichever thread asks.
@@ -121,14 +127,22 @@ class GenerationalCache(BaseCache):
     def clear(self):
         self._copies.clear()
 
+    @classmethod
+    def shared_key(cls, key: str) -> str:
+        """The key under which the shared cache holds ``key`` now."""
+        return cls._scoped([key])[key]
+
     @staticmethod
     def _scoped(keys) -> dict[str, str]:
-        """Each key, and the same key in the current generation."""
-        generation = pages_generation()
-        return {key: f"{generation}:{key}" for key in keys}
+        """Each key, and the same key in the current generation and release."""
+        scope = f"{pages_generation()}:{release()}"
+        return {key: f"{scope}:{key}" for key in keys}
 
     def _timeout(self, timeout):
-        return self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        # None would keep the entry for ever: the shared cache would grow with every change.
+        if timeout is DEFAULT_TIMEOUT or timeout is None:
+            return self.default_timeout
+        return min(timeout, self.default_timeout)
 
 
 _MISSING = object()

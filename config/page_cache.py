@@ -4,7 +4,9 @@ Every cached page is stored under the current *generation*, a number kept in the
 Any save or delete of a model that public pages show moves the generation on, so that no page
 stored before the change is ever read again; the old entries simply expire. This is exact
 (nothing stale is served after a change is committed) without tracking which page shows what,
-and it works across app servers because the generation lives in the shared cache.
+and it works across app servers because the generation lives in the shared cache. Keys also
+name the *release* (:func:`release`), so that new code or templates never serve pages that an
+earlier release rendered, while app servers of both releases share the generation.
 
 Views marked with :func:`cached_page` are the public pages; :class:`PageCacheMiddleware` serves
 and stores them. Only anonymous GET and HEAD requests are cached: a request carrying a session
@@ -14,10 +16,14 @@ token, or is not a plain 200 is not stored.
 
 import hashlib
 import logging
+import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from functools import wraps
+from functools import lru_cache, wraps
+from importlib import metadata
+from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -31,8 +37,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
 GENERATION_KEY = "pages:generation"
+# The generation expires too, like every entry: a new one then starts from the clock, which
+# costs one cold start of the cache a month.
+GENERATION_SECONDS = 30 * 24 * 60 * 60
 # The cache alias for what public pages are built from: its keys are scoped to the current
-# generation, and each process keeps copies of its entries (see config.cache.GenerationalCache).
+# generation and release, and each process keeps copies of its entries (see
+# config.cache.GenerationalCache).
 GENERATIONAL_CACHE = "generational"
 # Headers a 304 answer repeats from the cached page.
 POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
@@ -55,7 +65,7 @@ def pages_generation() -> int:
         return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
         generation = cache.get(GENERATION_KEY)
     if _in_request.get():
         _request_generation.set(generation)
@@ -67,7 +77,7 @@ def _next_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # the key is missing: any new start is a new generation
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
 
 
 def pages_changed(**_signal_kwargs) -> None:
@@ -95,7 +105,7 @@ def cached_data(name: str, parts: object, compute: Callable[[], T]) -> T:
     value = store.get(key)
     if value is None:
         value = compute()
-        store.set(key, value, settings.PAGE_CACHE_SECONDS or None)
+        store.set(key, value)  # for the data cache's lifetime, DATA_CACHE_SECONDS
     return value
 
 
@@ -134,7 +144,7 @@ def _page_key(request: HttpRequest) -> str:
     # The address holds the language (/fr/, /en/); scheme and host appear in canonical links.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{digest}"
+    return f"page:{release()}:{digest}"
 
 
 def cached_response(request: HttpRequest) -> HttpResponse | None:
@@ -184,6 +194,7 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        release()  # worked out as the server starts, not on a visitor's time
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         in_request = _in_request.set(True)
@@ -224,6 +235,80 @@ class PageCacheMiddleware:
                 if header in cached:
                     response[header] = cached[header]
         return response
+
+
+# What shapes a page besides the data: the checkout's code, templates, translations and static
+# files; not its tests, benchmarks, uploads, collected static files or notes.
+RELEASE_SUFFIXES = frozenset(
+    {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".png", ".ico", ".woff2"}
+    | {".json", ".toml"}
+)
+NOT_RELEASED = frozenset(
+    {"tests", "bench", "media", "staticfiles", "backups", "test-artifacts", "node_modules"}
+)
+
+
+def release() -> str:
+    """This release's name in cache keys: a digest of ``settings.RELEASE`` (DJANGO_RELEASE)
+    when it is set, else of the code being served (:func:`code_fingerprint`)."""
+    if settings.RELEASE:
+        return _release_name(settings.RELEASE)
+    return _served_code_fingerprint()
+
+
+@lru_cache(maxsize=8)
+def _release_name(name: str) -> str:
+    # Digested: a name an operator chose may hold what a cache key may not (spaces).
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _served_code_fingerprint() -> str:
+    return code_fingerprint(Path(settings.BASE_DIR))
+
+
+def code_fingerprint(base_dir: Path) -> str:
+    """A digest of the files under ``base_dir`` that shape pages, by their paths from there,
+    and of the installed versions of the project's dependencies: the same for the same code
+    wherever it is checked out, different after any change of it (about 20 ms)."""
+    digest = hashlib.sha256()
+    for path in _release_files(base_dir):
+        content = path.read_bytes()
+        digest.update(f"{path.relative_to(base_dir).as_posix()}\0{len(content)}\0".encode())
+        digest.update(content)
+    for name, version in _dependency_versions():
+        digest.update(f"{name}=={version}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def _release_files(base_dir: Path) -> Iterator[Path]:
+    for folder, subfolders, files in os.walk(base_dir):
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if name not in NOT_RELEASED
+            and not name.startswith((".", "__pycache__"))
+            and not name.endswith(".egg-info")
+        )
+        for name in sorted(files):
+            if Path(name).suffix in RELEASE_SUFFIXES:
+                yield Path(folder, name)
+
+
+def _dependency_versions() -> Iterator[tuple[str, str]]:
+    """The installed version of each dependency the project declares (not the dev extra)."""
+    try:
+        requirements = metadata.requires("research-directory") or []
+    except metadata.PackageNotFoundError:  # running from a checkout that was not installed
+        return
+    for requirement in sorted(requirements):
+        if "extra ==" in requirement:
+            continue
+        name = re.match(r"[A-Za-z0-9._-]+", requirement).group()
+        try:
+            yield name, metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
 
 
 def set_etag(response: HttpResponse) -> None:

@@ -3,13 +3,16 @@
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -19,7 +22,7 @@ from config.history import EditHistoryAdmin
 from .facets import count_subquery
 from .images import portrait_reencode
 from .models import Researcher, ResearchTopic
-from .validators import validate_portrait
+from .validators import normalize_orcid, validate_portrait
 
 # Links typed without a scheme are taken as https, as Django 6 will do.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -168,6 +171,33 @@ class ResearcherAdmin(
         (_("Links"), {"fields": ["website", "google_scholar_url", "orcid", "github_url"]}),
         (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def response_add(self, request: HttpRequest, obj: Researcher, post_url_continue=None):
+        """After adding a researcher, the author records with their name that may be linked
+        to them (the page goes straight on when there is none)."""
+        response = super().response_add(request, obj, post_url_continue)
+        if (
+            IS_POPUP_VAR in request.POST
+            or not isinstance(response, HttpResponseRedirect)
+            or not request.user.has_perm("publications.change_author")
+        ):
+            return response
+        # By name: the publications app owns authors, and builds on this one.
+        link = reverse("admin:publications_author_link_researcher", args=[obj.pk])
+        return HttpResponseRedirect(f"{link}?{urlencode({'next': response.url})}")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """Django's search of names, slug, organisation and ORCID iD as typed; and also every
+        word in the name with accents and case ignored, or the ORCID iD pasted as a link or
+        without its dashes."""
+        # PostgreSQL refuses NUL characters in a query.
+        term = search_term.replace("\x00", "").strip()
+        found, may_have_duplicates = super().get_search_results(request, queryset, term)
+        if not term:
+            return found, may_have_duplicates
+        by_name = queryset.search(term)
+        by_orcid = queryset.filter(orcid=normalize_orcid(term))
+        return found | by_name | by_orcid, may_have_duplicates
 
     @admin.display(description=_("name"), ordering="sort_name")
     def full_name(self, researcher: Researcher) -> str:

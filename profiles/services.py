@@ -2,15 +2,17 @@
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import reversion
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageFont
 
 from publications.latex import latex_to_text
-from publications.models import Authorship, Publication, PublicationVersion
+from publications.models import Author, Authorship, Publication, PublicationVersion
 from publications.services import author_get_or_create
 
 from .models import Researcher, ResearchTopic
@@ -20,11 +22,27 @@ PORTRAIT_SIZE = 480
 PORTRAIT_BACKGROUND = (31, 78, 121)
 
 
-@dataclass(frozen=True)
+@dataclass
 class DemoLoadReport:
-    researcher: Researcher
-    topic_count: int
-    publication_count: int
+    """What a demo load added; rows that were already there are never counted nor changed."""
+
+    researcher: Researcher | None = None
+    researcher_created: bool = False
+    topics: int = 0
+    publications: list[Publication] = field(default_factory=list)
+    versions: int = 0
+    authors: int = 0
+    publication_count: int = 0  # in the seed
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.researcher_created
+            or self.topics
+            or self.publications
+            or self.versions
+            or self.authors
+        )
 
 
 def placeholder_portrait(*, initials: str) -> ContentFile:
@@ -39,86 +57,134 @@ def placeholder_portrait(*, initials: str) -> ContentFile:
     return ContentFile(buffer.getvalue())
 
 
-@transaction.atomic
 def demo_load(*, seed_file: Path = DEMO_SEED_FILE) -> DemoLoadReport:
-    """Create or bring up to date the demo profile; running it again changes nothing."""
+    """Create what the demo holds and the database lacks, and nothing else.
+
+    Rows are matched by what identifies them (topic and researcher slug, publication arXiv id,
+    version kind and arXiv id, author name key); a row that exists is left exactly as it is,
+    so that running the demo again (`make run` does) never undoes an editor's change, while a
+    demo entry deleted since is created again. What is created is one revision of the history,
+    without a user, so that an editor's first change of a demo entry can be compared and undone.
+    """
     seed = json.loads(seed_file.read_text(encoding="utf-8"))
-    topics = {entry["slug"]: _topic_update_or_create(**entry) for entry in seed["topics"]}
-    researcher = _researcher_update_or_create(seed["researcher"], topics)
-    for entry in seed["publications"]:
-        _publication_update_or_create(entry, topics)
-    return DemoLoadReport(
-        researcher=researcher,
-        topic_count=len(topics),
-        publication_count=len(seed["publications"]),
-    )
+    report = DemoLoadReport(publication_count=len(seed["publications"]))
+    # One transaction: a row that cannot be created leaves the database as it was.
+    with reversion.create_revision(atomic=True):
+        reversion.set_comment(gettext("Demo loaded"))
+        topics = {entry["slug"]: _topic_get_or_create(entry, report) for entry in seed["topics"]}
+        report.researcher = _researcher_get_or_create(seed["researcher"], topics, report)
+        for entry in seed["publications"]:
+            _publication_get_or_create(entry, topics, report)
+    return report
 
 
-def _topic_update_or_create(*, slug: str, name_fr: str, name_en: str) -> ResearchTopic:
-    topic, _ = ResearchTopic.objects.update_or_create(
-        slug=slug, defaults={"name_fr": name_fr, "name_en": name_en}
-    )
+def _topic_get_or_create(entry: dict, report: DemoLoadReport) -> ResearchTopic:
+    topic = ResearchTopic.objects.filter(slug=entry["slug"]).first()
+    if topic is None:
+        topic = ResearchTopic(
+            slug=entry["slug"], name_fr=entry["name_fr"], name_en=entry["name_en"]
+        )
+        topic.full_clean()
+        topic.save()
+        reversion.add_to_revision(topic)
+        report.topics += 1
     return topic
 
 
-def _researcher_update_or_create(entry: dict, topics: dict[str, ResearchTopic]) -> Researcher:
-    researcher = Researcher.objects.filter(slug=entry["slug"]).first() or Researcher(
-        slug=entry["slug"]
+def _author_get_or_create(display_name: str, report: DemoLoadReport) -> Author:
+    author, created = author_get_or_create(display_name=display_name)
+    if created:
+        reversion.add_to_revision(author)
+        report.authors += 1
+    return author
+
+
+def _researcher_get_or_create(
+    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
+) -> Researcher:
+    researcher = Researcher.objects.filter(slug=entry["slug"]).first()
+    if researcher is not None:
+        return researcher
+    fields = ["given_name", "family_name", "membership", "position_fr", "position_en"]
+    researcher = Researcher(
+        slug=entry["slug"],
+        organization=entry["organization"],
+        is_published=True,
+        **{name: entry[name] for name in fields},
     )
-    for field in [
-        "given_name",
-        "family_name",
-        "membership",
-        "position_fr",
-        "position_en",
-        "organization",
-    ]:
-        setattr(researcher, field, entry[field])
-    researcher.is_published = True
-    if not researcher.portrait or not researcher.portrait.storage.exists(researcher.portrait.name):
-        initials = entry["given_name"][0] + entry["family_name"][0]
-        researcher.portrait.save(
-            f"{entry['slug']}.png", placeholder_portrait(initials=initials), save=False
-        )
+    initials = entry["given_name"][0] + entry["family_name"][0]
+    researcher.portrait.save(
+        f"{entry['slug']}.png", placeholder_portrait(initials=initials), save=False
+    )
     researcher.full_clean()
     researcher.save()
     researcher.topics.set([topics[slug] for slug in entry["topics"]])
-
-    author, _ = author_get_or_create(display_name=entry["author_name"])
-    if author.researcher_id != researcher.pk:
+    author = _author_get_or_create(entry["author_name"], report)
+    if author.researcher_id is None:
         author.researcher = researcher
         author.save()
+    reversion.add_to_revision(researcher)  # with its author record
+    report.researcher_created = True
     return researcher
 
 
-def _publication_update_or_create(entry: dict, topics: dict[str, ResearchTopic]) -> Publication:
-    publication = Publication.objects.filter(arxiv_id=entry["arxiv_id"]).first() or Publication()
-    publication.title = latex_to_text(entry["title"])
-    publication.abstract = latex_to_text(entry["abstract"])
-    publication.year = entry["year"]
-    publication.venue = latex_to_text(entry["venue"])
-    publication.kind = entry["kind"]
-    publication.arxiv_id = entry["arxiv_id"]
-    publication.doi = entry["doi"]
-    publication.url = entry["url"]
-    publication.is_published = True
+def _publication_get_or_create(
+    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
+) -> Publication:
+    # The work is present when its arXiv id is the cited one's or another version's (an
+    # editor may have cited the preprint instead).
+    arxiv_id = entry["arxiv_id"]
+    publication = (
+        Publication.objects.filter(Q(arxiv_id=arxiv_id) | Q(versions__arxiv_id=arxiv_id))
+        .order_by("pk")
+        .first()
+    )
+    created = publication is None
+    if created:
+        publication = _publication_create(entry, topics, report)
+    added = _versions_add_missing(publication, entry["versions"])
+    report.versions += added
+    if created or added:
+        reversion.add_to_revision(publication)  # with its authorships and versions
+    return publication
+
+
+def _publication_create(
+    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
+) -> Publication:
+    publication = Publication(
+        title=latex_to_text(entry["title"]),
+        abstract=latex_to_text(entry["abstract"]),
+        year=entry["year"],
+        venue=latex_to_text(entry["venue"]),
+        kind=entry["kind"],
+        arxiv_id=entry["arxiv_id"],
+        doi=entry["doi"],
+        url=entry["url"],
+        is_published=True,
+    )
     publication.full_clean()
     publication.save()
     publication.topics.set([topics[slug] for slug in entry["topics"]])
-    for fields in entry["versions"]:
-        if not publication.versions.filter(
-            kind=fields["kind"], arxiv_id=fields["arxiv_id"]
-        ).exists():
-            version = PublicationVersion(publication=publication, **fields)
-            version.full_clean()
-            version.save()
-
-    authors = [author_get_or_create(display_name=name)[0] for name in entry["authors"]]
-    current = list(publication.authorships.order_by("position").values_list("author_id", flat=True))
-    if current != [author.pk for author in authors]:
-        publication.authorships.all().delete()
-        Authorship.objects.bulk_create(
-            Authorship(publication=publication, author=author, position=position)
-            for position, author in enumerate(authors, start=1)
-        )
+    authors = [_author_get_or_create(name, report) for name in entry["authors"]]
+    Authorship.objects.bulk_create(
+        Authorship(publication=publication, author=author, position=position)
+        for position, author in enumerate(authors, start=1)
+    )
+    report.publications.append(publication)
     return publication
+
+
+def _versions_add_missing(publication: Publication, versions: list[dict]) -> int:
+    """Add the seed's versions that neither the publication nor its versions already are."""
+    present = {(publication.kind, publication.arxiv_id)}
+    present.update(publication.versions.values_list("kind", "arxiv_id"))
+    added = 0
+    for fields in versions:
+        if (fields["kind"], fields["arxiv_id"]) in present:
+            continue
+        version = PublicationVersion(publication=publication, **fields)
+        version.full_clean()
+        version.save()
+        added += 1
+    return added

@@ -8,24 +8,28 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.history import EditHistoryAdmin
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
+from profiles.collation import name_key, title_key
 from profiles.facets import count_subquery
+from profiles.models import Researcher
 
-from .bibtex import EntryProblem
-from .forms import AuthorshipFormSet, BibtexImportForm
+from .bibtex import EntryProblem, ParsedAuthor
+from .forms import AuthorshipFormSet, BibtexImportForm, DuplicateCheckMixin
+from .identifiers import normalize_arxiv_id, normalize_doi
 from .models import (
     Author,
     Authorship,
@@ -37,6 +41,7 @@ from .models import (
     authors_prefetch,
 )
 from .services import publication_import_bibtex, publication_merge
+from .services.authors import is_researcher
 from .services.bibtex_import import ImportedEntry, ImportReport
 from .services.versions import FieldChange, describe, version_make_cited, version_split
 
@@ -276,13 +281,67 @@ VERSION_CITE = VersionAction(
 )
 
 
+class PublicationForm(DuplicateCheckMixin, EditHistoryAdmin.form):
+    """The publication form: no silent overwrite of another editor's change, and no record of
+    a work already stored saved unawares."""
+
+
+# Set on the request by a save that is to be merged into a stored publication, once the admin
+# has recorded the save: (the publication saved, the publication it is merged into).
+MERGE_AFTER_SAVE = "publication_merge_after_save"
+
+
+class MergeAfterSaveError(Exception):
+    """The merge that followed a save failed: the save is undone with it."""
+
+
+def search_words(search_term: str) -> list[str]:
+    """The words of an admin search, a quoted phrase as one word, as Django splits them."""
+    words = []
+    for bit in smart_split(search_term.replace("\x00", "")):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit.strip():
+            words.append(bit)
+    return words
+
+
+def publication_word_lookup(word: str) -> Q:
+    """Publications holding ``word`` in their title, venue, DOI or arXiv id (their own or a
+    version's), or in the name of one of their authors or editors; accents and case ignored in
+    titles and names. Subqueries rather than joins: no publication is listed twice."""
+    lookup = Q(title__icontains=word) | Q(venue__icontains=word)
+    key = title_key(word)
+    # A word of one letter and signs ("C++") would match nearly every title once folded.
+    if len(key) > 1:
+        lookup |= Q(title_key__contains=key)
+    identifiers = Q()
+    if doi := normalize_doi(word):
+        identifiers |= Q(doi__icontains=doi)
+    if arxiv_id := normalize_arxiv_id(word):
+        identifiers |= Q(arxiv_id__icontains=arxiv_id)
+    if identifiers:
+        versions = PublicationVersion.objects.filter(identifiers).values("publication")
+        lookup |= identifiers | Q(pk__in=versions)
+    if name := name_key(word):
+        signed = Authorship.objects.filter(author__name_key__contains=name).values("publication")
+        lookup |= Q(pk__in=signed)
+    return lookup
+
+
 @admin.register(Publication)
 class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
     change_list_template = "admin/publications/publication/change_list.html"
+    form = PublicationForm
     list_display = ["title", "author_names", "year", "kind", "venue", "is_published"]
     list_filter = [PossibleDuplicatesFilter, "is_published", "kind", "year", "topics"]
     actions = ["publish", "unpublish", "merge"]
-    search_fields = ["title", "doi", "arxiv_id"]
+    # Read by get_search_results, which folds accents out of titles and names.
+    search_fields = ["title", "authorships__author__name_key", "venue", "doi", "arxiv_id"]
+    search_help_text = _(
+        "Words of the title, names of authors or editors, venue, DOI or arXiv identifier; "
+        "accents and case are ignored."
+    )
     autocomplete_fields = ["topics"]
     inlines = [AuthorshipInline, PublicationVersionInline]
     readonly_fields = ["created_at", "updated_at"]
@@ -291,10 +350,76 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
 
     class Media:
         js = ("editor/publication_kinds.js",)
-        css = {"all": ("editor/admin.css",)}
+        css = {"all": ("editor/admin.css", "editor/matches.css")}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related(authors_prefetch())
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        for word in search_words(search_term):
+            queryset = queryset.filter(publication_word_lookup(word))
+        return queryset, False
+
+    # A record of a work already stored: saved as another work, or merged into the stored one.
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        # Merging deletes the record just saved, as the merge action does.
+        may_merge = self.has_change_permission(request) and self.has_delete_permission(request)
+        return type(form_class.__name__, (form_class,), {"may_merge": may_merge})
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if getattr(form, "merge_target", None) is not None:
+            setattr(request, MERGE_AFTER_SAVE, (form.instance, form.merge_target))
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        if hasattr(request, MERGE_AFTER_SAVE):
+            return HttpResponse(status=204)  # replaced by the merge's own page
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj):
+        if hasattr(request, MERGE_AFTER_SAVE):
+            return HttpResponse(status=204)  # replaced by the merge's own page
+        return super().response_change(request, obj)
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        return self._then_merge(request, super().add_view, form_url, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        return self._then_merge(request, super().change_view, object_id, form_url, extra_context)
+
+    def _then_merge(self, request: HttpRequest, view, *args) -> HttpResponse:
+        """Run the add or change view; when the editor chose to merge the record into a stored
+        publication, merge it once the view has recorded the save (the merge records revisions
+        of its own), all in one transaction."""
+        try:
+            with transaction.atomic():
+                response = view(request, *args)
+                if not hasattr(request, MERGE_AFTER_SAVE):
+                    return response
+                saved, target = getattr(request, MERGE_AFTER_SAVE)
+                return self._merge_saved(request, saved, target)
+        except MergeAfterSaveError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _merge_saved(self, request: HttpRequest, saved: Publication, target: Publication):
+        try:
+            report = publication_merge(keep=target, duplicates=[saved], user=request.user)
+        except ValidationError as error:
+            raise MergeAfterSaveError(
+                gettext("Nothing was saved: the merge failed (%(reason)s).")
+                % {"reason": " ".join(error.messages)}
+            ) from error
+        self.message_user(
+            request,
+            gettext("“%(saved)s” was merged into “%(kept)s”.")
+            % {"saved": saved.title, "kept": report.kept.title},
+            messages.SUCCESS,
+        )
+        url = reverse("admin:publications_publication_change", args=[report.kept.pk])
+        return HttpResponseRedirect(url)
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -452,7 +577,7 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
         if request.method == "POST":
             form = BibtexImportForm(request.POST, request.FILES)
         else:
-            form = BibtexImportForm()
+            form = BibtexImportForm(initial=BibtexImportForm.initial_from(request.GET))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -612,6 +737,35 @@ def _entry_problems(outcome: ImportedEntry) -> list[EntryProblem]:
     return [EntryProblem(outcome.key, outcome.line, warning) for warning in outcome.warnings]
 
 
+def unlinked_authors_matching(researcher: Researcher) -> list[Author]:
+    """The author records of people linked to no researcher whose name is ``researcher``'s
+    (the same name, or the same family name and first initial, as an import with
+    ``--researcher`` matches it), with ``publication_total``, by name."""
+    own = Author(
+        display_name=researcher.full_name,
+        given_name=researcher.given_name,
+        family_name=researcher.family_name,
+    )
+    own.refresh_derived_fields()
+    family = name_key(researcher.family_name)
+    if not family:
+        return []
+    candidates = (
+        Author.objects.filter(
+            researcher__isnull=True, is_organization=False, name_key__contains=family
+        )
+        .annotate(publication_total=count_subquery(Authorship.objects.all(), "author"))
+        .order_by("name_key", "pk")
+    )
+    return [
+        author
+        for author in candidates
+        if is_researcher(
+            ParsedAuthor(author.display_name, author.given_name, author.family_name), own
+        )
+    ]
+
+
 @admin.register(Author)
 class AuthorAdmin(EditHistoryAdmin):
     list_display = [
@@ -633,13 +787,115 @@ class AuthorAdmin(EditHistoryAdmin):
         "suffix",
         "orcid",
         "researcher",
+        "signed_publications",
     ]
+    readonly_fields = ["signed_publications"]
+
+    class Media:
+        css = {"all": ("editor/matches.css",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_queryset(request)
             .annotate(publication_total=count_subquery(Authorship.objects.all(), "author"))
+        )
+
+    @admin.display(description=_("publications"))
+    def signed_publications(self, author: Author) -> str:
+        """What the author signed or edited, newest first, each linked to its page."""
+        if author.pk is None:
+            return "—"
+        authorships = (
+            Authorship.objects.filter(author=author)
+            .select_related("publication")
+            .order_by("-publication__year", "publication__title", "role")
+        )
+        items = [
+            (
+                reverse("admin:publications_publication_change", args=[a.publication_id]),
+                a.publication.title,
+                a.publication.year,
+                " " + gettext("(ed.)") if a.is_editor else "",
+            )
+            for a in authorships
+        ]
+        if not items:
+            return gettext("None yet.")
+        return format_html(
+            '<ul class="author-publications">{}</ul>',
+            format_html_join("", '<li><a href="{}">{}</a> ({}){}</li>', items),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "link-researcher/<int:researcher_id>/",
+                self.admin_site.admin_view(self.link_researcher_view),
+                name="publications_author_link_researcher",
+            ),
+            *super().get_urls(),
+        ]
+
+    def link_researcher_view(self, request: HttpRequest, researcher_id: int) -> HttpResponse:
+        """Link a researcher to the author record that signs their papers, chosen among the
+        unlinked records with their name: their names on publications then link to the
+        profile. Offered after a researcher is added, and from the researcher's page."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        researcher = get_object_or_404(Researcher, pk=researcher_id)
+        next_url = self._next_url(request, researcher)
+        linked = Author.objects.filter(researcher=researcher).first()
+        candidates = [] if linked else unlinked_authors_matching(researcher)
+        if request.method == "POST" and linked is None:
+            chosen = next((a for a in candidates if str(a.pk) == request.POST.get("author")), None)
+            if chosen is not None:
+                self._link(request, chosen, researcher)
+                return HttpResponseRedirect(next_url)
+            self.message_user(
+                request, _("Choose the author record that is this researcher."), messages.ERROR
+            )
+        elif not candidates and "next" in request.GET:
+            return HttpResponseRedirect(next_url)  # nothing to offer after adding them
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Author records of %(name)s") % {"name": researcher.full_name},
+            "researcher": researcher,
+            "researcher_opts": Researcher._meta,
+            "linked": linked,
+            "candidates": candidates,
+            "next_url": next_url,
+        }
+        return TemplateResponse(request, "admin/publications/author/link_researcher.html", context)
+
+    @staticmethod
+    def _next_url(request: HttpRequest, researcher: Researcher) -> str:
+        """Where to go once done: the page the admin would have shown, when it is one of this
+        site's, or else the researcher's page."""
+        next_url = request.POST.get("next") or request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return next_url
+        return reverse("admin:profiles_researcher_change", args=[researcher.pk])
+
+    def _link(self, request: HttpRequest, author: Author, researcher: Researcher) -> None:
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(
+                gettext("Linked to the researcher %(name)s.") % {"name": researcher.full_name}
+            )
+            author.researcher = researcher
+            author.save()
+        self.message_user(
+            request,
+            gettext(
+                "“%(author)s” is now linked to %(name)s: their names on publications lead to "
+                "the profile."
+            )
+            % {"author": author.display_name, "name": researcher.full_name},
+            messages.SUCCESS,
         )
 
     def get_deleted_objects(self, objs, request: HttpRequest):

@@ -2,12 +2,16 @@
 
 from django import forms
 from django.forms.models import BaseInlineFormSet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from profiles.collation import title_key
 from profiles.models import Researcher, ResearchTopic
 
 from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
-from .models import Authorship
+from .identifiers import normalize_arxiv_id, normalize_doi
+from .models import Authorship, Publication
+from .services.matching import WorkKeys, publications_matching
 
 
 class AuthorshipFormSet(BaseInlineFormSet):
@@ -57,18 +61,28 @@ class AuthorshipFormSet(BaseInlineFormSet):
         return super().get_unique_error_message(unique_check)
 
     def save_existing_objects(self, commit=True):
-        if commit:
-            moved = [
-                form.instance.pk
-                for form in self.initial_forms
-                if form.has_changed() and not self._should_delete_form(form)
-            ]
-            deleted = [
-                form.instance.pk for form in self.initial_forms if self._should_delete_form(form)
-            ]
-            # Saving a moved row afterwards inserts it again with the same primary key.
-            Authorship.objects.filter(pk__in=moved + deleted).delete()
-        return super().save_existing_objects(commit)
+        if not commit:
+            return super().save_existing_objects(commit)
+        moved = [
+            form
+            for form in self.initial_forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+        deleted = [
+            form.instance.pk for form in self.initial_forms if self._should_delete_form(form)
+        ]
+        Authorship.objects.filter(pk__in=[form.instance.pk for form in moved] + deleted).delete()
+        # A moved row is written as a new row: history then holds the old row and the new one
+        # apart, so that a revert deletes the new one before writing the old one back, instead
+        # of writing rows back one by one into positions that others hold meanwhile.
+        for form in moved:
+            form.instance.pk = None
+            form.instance._state.adding = True
+        saved = super().save_existing_objects(commit)  # skips the rows without a key
+        for form in moved:
+            saved.append(self.save_existing(form, form.instance, commit=commit))
+            self.changed_objects.append((form.instance, form.changed_data))
+        return saved
 
 
 class BibtexImportForm(forms.Form):
@@ -105,6 +119,16 @@ class BibtexImportForm(forms.Form):
         help_text=_("Import the valid entries even if others cannot be read."),
     )
 
+    @staticmethod
+    def initial_from(query: QueryDict) -> dict:
+        """The initial values an address may give, as in ``?researcher=<id>`` from a
+        researcher's page; anything else in it is ignored."""
+        researcher = query.get("researcher", "")
+        # Ids only: a longer or non-ASCII number would mean nothing to the database.
+        if researcher.isascii() and researcher.isdigit() and len(researcher) <= 18:
+            return {"researcher": int(researcher)}
+        return {}
+
     def clean(self):
         cleaned_data = super().clean()
         upload = cleaned_data.get("file")
@@ -122,3 +146,112 @@ class BibtexImportForm(forms.Form):
         except BibtexFileError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned_data
+
+
+# The editor's answer when a publication looks like one already stored: "different:<ids>" (it is
+# another work than the publications <ids> shown) or "merge:<id>" (it is a record of that one).
+DUPLICATE_CHOICE = "duplicate_choice"
+DIFFERENT_WORK = "different"
+MERGE_INTO = "merge"
+# What makes a publication the record of a work: a change to one of these is checked again.
+WORK_IDENTITY_FIELDS = ("title", "doi", "arxiv_id")
+
+
+class DuplicateChoiceField(forms.CharField):
+    """The editor's answer to the duplicate notice: part of the form, never of the publication
+    (so it is not listed among the changes the history records)."""
+
+    widget = forms.RadioSelect
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class DuplicateCheckMixin:
+    """A publication form that does not save a record of a work already stored (same DOI, arXiv
+    id, or title within a year: the rule of the BibTeX import) until the editor says it is
+    another work, or chooses to merge it into the stored one.
+
+    After validation, ``duplicates`` holds the stored publications it matched and
+    ``merge_target`` the one the editor chose to merge it into, once it is saved.
+    """
+
+    may_merge = True  # the admin turns it off for an editor who may not merge
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates: list[Publication] = []
+        self.merge_target: Publication | None = None
+        self.fields[DUPLICATE_CHOICE] = DuplicateChoiceField(
+            label=_("What is this publication?"), required=False
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and not set(WORK_IDENTITY_FIELDS) & set(self.changed_data):
+            return cleaned_data
+        keys = _typed_work_keys(cleaned_data)
+        self.duplicates = [p for p in publications_matching(keys) if p.pk != self.instance.pk]
+        if not self.duplicates:
+            return cleaned_data
+        options = self._duplicate_options(keys)
+        self.fields[DUPLICATE_CHOICE].widget.choices = options
+        choice = cleaned_data.get(DUPLICATE_CHOICE, "")
+        if choice not in {value for value, _label in options}:
+            raise forms.ValidationError(
+                _("A stored publication may be this one: choose below what to do."),
+                code="duplicate",
+            )
+        if choice.startswith(f"{MERGE_INTO}:"):
+            self.merge_target = next(p for p in self.duplicates if choice == _merge_value(p))
+            self._leave_identifiers_to(self.merge_target, cleaned_data)
+        return cleaned_data
+
+    def _duplicate_options(self, keys: WorkKeys) -> list[tuple[str, str]]:
+        """The answers the editor may give: another work (unless a stored publication has its
+        DOI or arXiv id, which name one work), or merge into each match."""
+        options = []
+        if not any(_same_identifier(p, keys) for p in self.duplicates):
+            ids = ",".join(str(p.pk) for p in self.duplicates)
+            options.append((f"{DIFFERENT_WORK}:{ids}", _("This is a different work: save it")))
+        if self.may_merge:
+            options += [
+                (
+                    _merge_value(p),
+                    _("The same work: merge it into “%(title)s” (%(year)s)")
+                    % {"title": p.title, "year": p.year},
+                )
+                for p in self.duplicates
+            ]
+        return options
+
+    @staticmethod
+    def _leave_identifiers_to(target: Publication, cleaned_data: dict) -> None:
+        """Drop the DOI and arXiv id that ``target`` already has: the record is saved without
+        them (another publication cannot hold them), then merged into ``target``."""
+        for name, normalize in (("doi", normalize_doi), ("arxiv_id", normalize_arxiv_id)):
+            value = cleaned_data.get(name) or ""
+            if value and normalize(value) == getattr(target, name):
+                cleaned_data[name] = ""
+
+
+def _merge_value(publication: Publication) -> str:
+    return f"{MERGE_INTO}:{publication.pk}"
+
+
+def _typed_work_keys(cleaned_data: dict) -> WorkKeys:
+    """The keys of the work as typed; a title without a valid year is not compared."""
+    year = cleaned_data.get("year")
+    return WorkKeys(
+        doi=normalize_doi(cleaned_data.get("doi") or ""),
+        arxiv_id=normalize_arxiv_id(cleaned_data.get("arxiv_id") or ""),
+        title_key=title_key(cleaned_data.get("title") or "") if year is not None else "",
+        year=year or 0,
+    )
+
+
+def _same_identifier(publication: Publication, keys: WorkKeys) -> bool:
+    return bool(
+        (keys.doi and publication.doi == keys.doi)
+        or (keys.arxiv_id and publication.arxiv_id == keys.arxiv_id)
+    )

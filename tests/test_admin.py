@@ -1,6 +1,8 @@
 """The curation admin as an editor uses it: pages, permissions, forms, actions and costs."""
 
 import re
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from profiles.models import Researcher, ResearchTopic
-from publications.models import Author, Authorship, Publication
+from publications.models import Author, Authorship, Publication, PublicationVersion
 from tests.factories import (
     AuthorFactory,
     AuthorshipFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     publication_with_authors,
     researcher_with_author,
 )
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +150,103 @@ def test_editor_sees_the_curated_models_on_the_admin_index(editor_client):
     for app_label, model_name in CURATED_MODELS:
         assert reverse(f"admin:{app_label}_{model_name}_changelist") in html
     assert reverse("admin:auth_user_changelist") not in html
+
+
+class _Outline(HTMLParser):
+    """The elements around each link and each element with an id, and the children of
+    #content, each as "tag#id.class"."""
+
+    VOID = {"br", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+        self.links: dict[str, list[str]] = {}
+        self.ids: dict[str, list[str]] = {}
+        self.content_children: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        label = f"{tag}#{attrs.get('id', '')}.{attrs.get('class', '')}"
+        if self.stack and self.stack[-1].startswith("div#content."):
+            self.content_children.append(label)
+        if tag == "a" and attrs.get("href"):
+            self.links.setdefault(attrs["href"], self.stack.copy())
+        if attrs.get("id"):
+            self.ids[attrs["id"]] = self.stack.copy()
+        if tag not in self.VOID:
+            self.stack.append(label)
+
+    def handle_endtag(self, tag):
+        while self.stack and not self.stack.pop().startswith(f"{tag}#"):
+            pass
+
+
+def outline(response) -> _Outline:
+    parser = _Outline()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def test_the_admin_home_keeps_djangos_two_columns_with_the_shortcuts_in_the_main_one(
+    editor_client,
+):
+    page = outline(editor_client.get(reverse("admin:index")))
+
+    columns = [child.split(".")[0] for child in page.content_children if child.startswith("div")]
+    assert columns == ["div#content-main", "div#content-related"]
+    for address in [
+        reverse("admin_recent_activity"),
+        reverse("admin:publications_publication_import_bibtex"),
+    ]:
+        around = page.links[address]
+        assert any(element.startswith("div#content-main.") for element in around)
+        assert any(".module" in element for element in around)
+    assert page.ids["recent-actions-module"][-1].startswith("div#content-related.")
+
+
+def test_the_admin_home_names_its_shortcuts(editor_client):
+    text = text_of(editor_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "Everyone's changes" in text
+    assert "Import BibTeX" in text
+    assert "Recent actions" in text  # Django's own sidebar, still there
+
+
+def test_the_researcher_page_links_to_an_import_for_them(editor_client):
+    researcher = ResearcherFactory()
+
+    html = editor_client.get(
+        reverse("admin:profiles_researcher_change", args=[researcher.pk])
+    ).content.decode()
+
+    url = reverse("admin:publications_publication_import_bibtex")
+    assert f'href="{url}?researcher={researcher.pk}"' in html
+
+
+def selected_researchers(response) -> list[str]:
+    select = re.search(r'<select name="researcher".*?</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="(\d+)" selected>', select.group(0))
+
+
+def test_the_import_page_chooses_the_researcher_it_is_given(editor_client):
+    researcher, _other = ResearcherFactory(), ResearcherFactory()
+    url = reverse("admin:publications_publication_import_bibtex")
+
+    response = editor_client.get(url, {"researcher": researcher.pk})
+
+    assert selected_researchers(response) == [str(researcher.pk)]
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1e3", "٣", "-1", "99999999999999999999999", "1\x00"])
+def test_the_import_page_ignores_a_researcher_it_cannot_read(editor_client, value):
+    ResearcherFactory()
+    url = reverse("admin:publications_publication_import_bibtex")
+
+    response = editor_client.get(url, {"researcher": value})
+
+    assert response.status_code == 200
+    assert selected_researchers(response) == []
 
 
 # Permissions -------------------------------------------------------------------------------
@@ -467,6 +567,135 @@ def test_the_publication_changelist_shows_authors_in_order(editor_client):
     html = editor_client.get(reverse("admin:publications_publication_changelist")).content.decode()
 
     assert "Zoe Z, Alice A, Max M" in html
+
+
+def changelist_titles(client, url_name: str, term: str, column: str = "title") -> list[str]:
+    """The entries a changelist search lists, one per row, in order, by their linked
+    ``column``."""
+    response = client.get(reverse(url_name), {"q": term})
+    assert response.status_code == 200
+    return [
+        unescape(title)
+        for title in re.findall(
+            rf'<t[hd] class="field-{column}"><a href="[^"]+">([^<]+)</a></t[hd]>',
+            response.content.decode(),
+        )
+    ]
+
+
+@pytest.fixture
+def searched_publications():
+    """Three publications: one signed by two authors sharing a word of their names, one whose
+    editor is the only person named, and one by someone else."""
+    schug = AuthorFactory(display_name="Simon Schug")
+    gulcehre = AuthorFactory(display_name="Çağlar Gülçehre")
+    publication_with_authors(
+        [AuthorFactory(display_name="Skander Moalla"), AuthorFactory(display_name="Ada Moallam")],
+        title="Réseaux récurrents profonds",
+        venue="ICLR 2025",
+        year=2025,
+    )
+    book = PublicationFactory(
+        title="An edited book", kind=Publication.Kind.BOOK, venue="", year=2024
+    )
+    Authorship.objects.create(
+        publication=book, author=gulcehre, role=Authorship.Role.EDITOR, position=1
+    )
+    PublicationVersion.objects.create(
+        publication=book, kind=Publication.Kind.PREPRINT, year=2023, arxiv_id="2301.00042"
+    )
+    publication_with_authors([schug], title="Attention as a Hypernetwork", venue="NeurIPS 2024")
+
+
+@pytest.mark.parametrize(
+    ("term", "titles"),
+    [
+        ("Moalla", ["Réseaux récurrents profonds"]),
+        ("moalla", ["Réseaux récurrents profonds"]),  # two authors match: still one row
+        ('"Skander Moalla"', ["Réseaux récurrents profonds"]),
+        ("Gulcehre", ["An edited book"]),  # an editor, accents ignored
+        ("GÜLÇEHRE", ["An edited book"]),
+        ("reseaux", ["Réseaux récurrents profonds"]),  # titles without accents too
+        ("Hypernetwork Schug", ["Attention as a Hypernetwork"]),  # words in different fields
+        ("Hypernetwork Moalla", []),
+        ("ICLR", ["Réseaux récurrents profonds"]),
+        ("arXiv:2301.00042v1", ["An edited book"]),  # the arXiv id of another version
+    ],
+)
+def test_the_publication_changelist_searches_titles_names_and_venues(
+    editor_client, searched_publications, term, titles
+):
+    found = changelist_titles(editor_client, "admin:publications_publication_changelist", term)
+
+    assert found == titles
+
+
+@pytest.mark.parametrize("term", ['"', "'unclosed", "%", "_", "C++", "v2", "doi:"])
+def test_an_odd_publication_search_never_breaks_the_changelist(
+    editor_client, searched_publications, term
+):
+    response = editor_client.get(reverse("admin:publications_publication_changelist"), {"q": term})
+
+    assert response.status_code == 200
+
+
+def test_the_authorship_autocomplete_finds_a_publication_by_an_author(
+    editor_client, searched_publications
+):
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "publications",
+            "model_name": "authorship",
+            "field_name": "publication",
+            "term": "moalla",
+        },
+    )
+
+    assert [result["text"] for result in response.json()["results"]] == [
+        "Réseaux récurrents profonds"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:publications_publication_changelist", "admin:profiles_researcher_changelist"],
+)
+def test_a_search_holding_a_nul_character_never_breaks_a_changelist(editor_client, url_name):
+    ResearcherFactory(given_name="Ada", family_name="Lovelace")
+    PublicationFactory(title="Ada")
+
+    response = editor_client.get(reverse(url_name), {"q": "Ada\x00"})
+
+    assert response.status_code == 200
+    assert "Ada" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "0000-0002-1825-0097",
+        "https://orcid.org/0000-0002-1825-0097",
+        "0000000218250097",
+        "Montréal",
+        "Emond",
+        "Héloïse Émond",
+    ],
+)
+def test_the_researcher_changelist_finds_by_orcid_organisation_and_name(editor_client, term):
+    ResearcherFactory(
+        given_name="Héloïse",
+        family_name="Émond",
+        orcid="0000-0002-1825-0097",
+        organization="Université de Montréal",
+    )
+    ResearcherFactory(given_name="Other", family_name="Person", organization="Mila")
+
+    found = changelist_titles(
+        editor_client, "admin:profiles_researcher_changelist", term, column="full_name"
+    )
+
+    assert found == ["Héloïse Émond"]
 
 
 # Query counts ------------------------------------------------------------------------------

@@ -50,6 +50,22 @@ publication_import_bibtex(
     " journal={J}, year={2020}}",
     user=editor,
 )
+# Timestamps whose microseconds a millisecond format would lose, or write without a fraction.
+from datetime import datetime, timezone
+from profiles.models import Researcher
+from publications.models import Publication
+from reversion.models import Revision
+for microsecond, model in [(123, Researcher), (999999, Publication), (1, Revision)]:
+    row = model.objects.order_by("pk").first()
+    at = datetime(2024, 5, 17, 10, 42, 29, microsecond, tzinfo=timezone.utc)
+    if model is Revision:
+        model.objects.filter(pk=row.pk).update(date_created=at)
+    else:
+        model.objects.filter(pk=row.pk).update(created_at=at, updated_at=at)
+User.objects.filter(pk=editor.pk).update(
+    date_joined=datetime(2024, 5, 17, 10, 42, 29, 0, tzinfo=timezone.utc),
+    last_login=datetime(2024, 5, 17, 10, 42, 29, 500, tzinfo=timezone.utc),
+)
 """
 
 
@@ -105,21 +121,24 @@ def manage(*args: str, database: str, media: Path, check: bool = True, stdin: st
 
 
 # Every model, but for what migrations recreate and passing state (defined here, apart from
-# the backup's own list, so that a model the backup forgot shows as a difference).
+# the backup's own list, so that a model the backup forgot shows as a difference), each value
+# in full: timestamps to the microsecond.
 DUMP = """
 import json
 from django.apps import apps
 from django.core import serializers
 skip = {"contenttypes.contenttype", "auth.permission", "sessions.session",
         "publications.pendingimport"}
+def full(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 rows = {}
 for model in apps.get_models():
     if model._meta.label_lower in skip or model._meta.app_label == "axes":
         continue
-    data = json.loads(serializers.serialize(
-        "json", model._base_manager.order_by("pk"),
+    data = json.loads(json.dumps(serializers.serialize(
+        "python", model._base_manager.order_by("pk"),
         use_natural_foreign_keys=True, use_natural_primary_keys=True,
-    ))
+    ), default=full))
     for row in data:
         for name, value in row["fields"].items():
             if isinstance(value, list):
@@ -167,6 +186,24 @@ def test_a_sqlite_backup_restores_into_postgresql_row_for_row(source, target_dat
     assert len(before["publications.publication"]) == 11 + 30 + 1
     assert len(before["reversion.version"]) > 0
     assert len(before["auth.user"]) == 1
+    restored_times = {
+        label: sorted(
+            value
+            for row in after[label]
+            for name, value in row["fields"].items()
+            if name in ("created_at", "updated_at", "date_created", "date_joined", "last_login")
+        )
+        for label in ("profiles.researcher", "publications.publication", "reversion.revision")
+    }
+    assert "2024-05-17T10:42:29.000123+00:00" in restored_times["profiles.researcher"]
+    assert "2024-05-17T10:42:29.999999+00:00" in restored_times["publications.publication"]
+    assert "2024-05-17T10:42:29.000001+00:00" in restored_times["reversion.revision"]
+    assert {row["fields"]["last_login"] for row in after["auth.user"]} == {
+        "2024-05-17T10:42:29.000500+00:00"
+    }
+    assert {row["fields"]["date_joined"] for row in after["auth.user"]} == {
+        "2024-05-17T10:42:29+00:00"
+    }
     assert every_file(media) == every_file(restored_media)
     assert len(every_file(media)) == 13
     # The restored site works, and new rows get fresh keys after the restored ones.

@@ -3,12 +3,13 @@ process in front of the shared cache; fixed addresses are worked out once per la
 
 import pytest
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 
 from config.cache import GenerationalCache
-from config.page_cache import cached_data, pages_changed, pages_generation
+from config.page_cache import cached_data, pages_changed
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def copies() -> GenerationalCache:
 def forget_shared(key: str) -> None:
     """Delete the shared cache's entry for ``key`` in the current generation, leaving this
     process's copy."""
-    caches["default"].delete(f"{pages_generation()}:{key}")
+    caches["default"].delete(GenerationalCache.shared_key(key))
 
 
 def test_an_entry_read_once_is_read_again_without_the_shared_cache(copies):
@@ -27,7 +28,7 @@ def test_an_entry_read_once_is_read_again_without_the_shared_cache(copies):
     forget_shared("data:a")  # only this process's copy is left
     assert copies.get("data:a") == {"count": 3}
 
-    caches["default"].set(f"{pages_generation()}:data:b", ["x", "y"])  # another process's
+    caches["default"].set(GenerationalCache.shared_key("data:b"), ["x", "y"])  # another process's
     assert copies.get_many(["data:a", "data:b", "data:missing"]) == {
         "data:a": {"count": 3},
         "data:b": ["x", "y"],
@@ -69,6 +70,11 @@ def test_copies_are_bounded_the_least_recently_used_dropped_first():
     assert bounded.get("data:big") == "x" * 5000
     forget_shared("data:big")
     assert bounded.get("data:big") is None
+
+
+def test_a_copy_cache_whose_entries_would_never_expire_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="every entry expires"):
+        GenerationalCache("default", {"TIMEOUT": None})
 
 
 def test_data_kept_per_change_is_recomputed_after_a_change(db):

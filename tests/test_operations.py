@@ -96,3 +96,33 @@ def test_health_check_fails_when_the_cache_cannot_store(client, settings):
 
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "cache": "failing"}
+
+
+PRINT_RELEASE = (
+    "import django; django.setup(); from config.page_cache import release; print(release())"
+)
+
+
+def test_app_servers_running_the_same_code_name_the_same_release():
+    first = run_with_production_settings("-c", PRINT_RELEASE)
+    second = run_with_production_settings("-c", PRINT_RELEASE)
+    named = run_with_production_settings("-c", PRINT_RELEASE, DJANGO_RELEASE="2025.06 (v42)")
+    named_again = run_with_production_settings("-c", PRINT_RELEASE, DJANGO_RELEASE="2025.06 (v42)")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) == 16
+    assert named.stdout == named_again.stdout
+    assert named.stdout != first.stdout
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "a day"])
+def test_a_data_cache_lifetime_that_is_not_a_positive_number_is_refused(value):
+    result = run_with_production_settings(
+        "-c", "import config.settings.prod", DJANGO_DATA_CACHE_SECONDS=value
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_DATA_CACHE_SECONDS must be a whole number of seconds, at least 1" in (
+        result.stderr
+    )

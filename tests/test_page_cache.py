@@ -2,14 +2,20 @@
 stale: every way of changing what a page shows makes the next request show the change."""
 
 import re
+import shutil
+import time
+from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.page_cache import cached_response
+from config.page_cache import GENERATION_KEY, cached_response, code_fingerprint
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex, publication_merge
@@ -342,3 +348,89 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
         assert re.search(
             rf'<option value="apprentissage-continu"[^>]*>{renamed} \(\d+\)</option>', html
         ), url
+
+
+# Every entry expires, and each release keeps its own ---------------------------------------------
+
+
+def stored_lifetimes() -> dict[str, float | None]:
+    """Seconds each entry of the shared cache has left; None for one that never expires."""
+    if django_settings.REDIS_URL:
+        client = redis.Redis.from_url(django_settings.REDIS_URL)
+        prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
+        return {
+            key.decode(): None if client.ttl(key) == -1 else client.ttl(key)
+            for key in client.scan_iter(f"{prefix}:*")
+        }
+    now = time.time()
+    return {
+        key: None if expiry is None else expiry - now
+        for key, expiry in caches["default"]._expire_info.items()
+    }
+
+
+@pytest.mark.parametrize("page_cache_seconds", [0, 600])
+def test_every_entry_stored_in_the_cache_expires(client, demo, settings, page_cache_seconds):
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    for url in [PROFILE, "/fr/", "/fr/publications/?topic=apprentissage-continu", TOPIC]:
+        assert client.get(url).status_code == 200
+
+    lifetimes = stored_lifetimes()
+
+    assert len(lifetimes) > 10
+    assert [key for key, left in lifetimes.items() if left is None] == []
+    entries = [left for key, left in lifetimes.items() if not key.endswith(GENERATION_KEY)]
+    assert max(entries) <= max(settings.DATA_CACHE_SECONDS, page_cache_seconds)
+
+
+def test_two_releases_never_share_a_page(client, demo, settings):
+    settings.RELEASE = "2025.1"
+    first_queries, first = queries_for(client, PROFILE)
+    assert queries_for(client, PROFILE)[0] == 0
+
+    settings.RELEASE = "2025.2"
+    queries, page = queries_for(client, PROFILE)
+
+    assert queries == first_queries  # nothing the first release cached is read
+    assert page.templates
+    assert text_of(page) == text_of(first)
+    assert queries_for(client, PROFILE)[0] == 0
+    settings.RELEASE = "2025.1"
+    assert queries_for(client, PROFILE)[0] == 0  # each release keeps its own
+
+
+def test_two_releases_never_share_what_pages_are_built_from(client, demo, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.RELEASE = "2025.1"
+    first_queries, _ = queries_for(client, "/fr/publications/")
+    repeat_queries, _ = queries_for(client, "/fr/publications/")
+    assert repeat_queries < first_queries
+
+    settings.RELEASE = "2025.2"
+
+    assert queries_for(client, "/fr/publications/")[0] == first_queries
+
+
+def test_without_a_release_name_the_release_is_a_digest_of_the_code(tmp_path):
+    """The same code gives the same release wherever it is checked out; any change to the
+    code, templates, translations or static files gives another; the rest does not count."""
+    source = Path(django_settings.BASE_DIR)
+    for folder in ("config", "templates", "static", "locale"):
+        shutil.copytree(
+            source / folder, tmp_path / "a" / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    assert code_fingerprint(tmp_path / "a") == code_fingerprint(tmp_path / "b")
+
+    for ignored in ("media/portraits/x.png", "tests/test_x.py", "config/__pycache__/x.pyc"):
+        (tmp_path / "b" / ignored).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "b" / ignored).write_bytes(b"not code")
+    (tmp_path / "b" / "README.md").write_text("notes")
+    assert code_fingerprint(tmp_path / "b") == code_fingerprint(tmp_path / "a")
+
+    for changed in ("templates/base.html", "static/css/site.css", "config/urls.py"):
+        copy = tmp_path / changed.replace("/", "-")
+        shutil.copytree(tmp_path / "a", copy)
+        with (copy / changed).open("a") as handle:
+            handle.write("\n")
+        assert code_fingerprint(copy) != code_fingerprint(tmp_path / "a"), changed

@@ -3,9 +3,15 @@ a work, whether two records are the same version of it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Generic, Protocol, TypeVar
 
+from django.db.models import Prefetch, Q
+
 from profiles.collation import fold, title_key
+
+from ..models import Publication, PublicationVersion
 
 # A later version of a work often comes out the year after the first (a preprint in December,
 # the conference paper in July): titles that read the same match within this many years.
@@ -68,6 +74,41 @@ class WorkIndex(Generic[T]):
 
     def find_any(self, keys: Iterable[WorkKeys]) -> T | None:
         return next((work for k in keys if (work := self.find(k)) is not None), None)
+
+
+def publications_matching(keys: WorkKeys) -> list[Publication]:
+    """The stored publications that are records of the work ``keys`` identifies, oldest first:
+    by :class:`WorkIndex`'s rule, on their own DOI, arXiv id and title, and on their other
+    versions' DOI and arXiv id, as an import matches them."""
+    lookups = [Q(**{name: value}) for name, value in _identifiers(keys)]
+    versions = PublicationVersion.objects.none()
+    if lookups:
+        versions = PublicationVersion.objects.filter(reduce(or_, lookups))
+        lookups.append(Q(pk__in=versions.values("publication")))
+    if keys.title_key:
+        lookups.append(Q(title_key=keys.title_key))
+    if not lookups:
+        return []
+    candidates = (
+        Publication.objects.filter(reduce(or_, lookups))
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="matched_versions"))
+        .order_by("pk")
+    )
+    found = []
+    for publication in candidates:
+        index: WorkIndex[Publication] = WorkIndex()
+        index.add(publication, WorkKeys.of(publication, publication.title))
+        for version in publication.matched_versions:
+            index.add(publication, WorkKeys(version.doi, version.arxiv_id, "", version.year))
+        if index.find(keys) is not None:
+            found.append(publication)
+    return found
+
+
+def _identifiers(keys: WorkKeys) -> list[tuple[str, str]]:
+    """The identifiers among ``keys`` that are set, as (field name, value)."""
+    pairs = (("doi", keys.doi), ("arxiv_id", keys.arxiv_id))
+    return [(name, value) for name, value in pairs if value]
 
 
 def same_version(a: Citable, b: Citable) -> bool:
