@@ -17,7 +17,6 @@ from profiles.models import Researcher, ResearchTopic
 from ..bibtex import EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
 from ..models import Author, Authorship, Publication, PublicationVersion, search_vectors_deferred
 from . import authors as author_rules
-from .bulk import insert_objects
 from .history import record_bulk_revision
 from .matching import WorkIndex, WorkKeys
 from .versions import CITED_FIELDS, FieldChange, VersionRole, fold_into
@@ -301,7 +300,7 @@ class _Writer:
         new = [w.publication for w in chunk if w.existing is None]
         for publication in new:
             publication.refresh_derived_fields()
-        insert_objects(new)
+        Publication.objects.bulk_create(new, batch_size=BATCH_SIZE)
         changed = [w.publication for w in chunk if w.existing is not None and w.changed]
         now = timezone.now()
         for publication in changed:
@@ -320,7 +319,9 @@ class _Writer:
             batch_size=UPDATE_BATCH_SIZE,
         )
         versions = [v for w in chunk for v in w.versions]
-        insert_objects([v for v in versions if v.pk is None])
+        PublicationVersion.objects.bulk_create(
+            [v for v in versions if v.pk is None], batch_size=BATCH_SIZE
+        )
         PublicationVersion.objects.bulk_update(
             [v for v in versions if v.pk is not None],
             [name for name in CITED_FIELDS if name not in ("kind", "year")],
@@ -411,9 +412,9 @@ def _write_authorships(chunk: list[_Work], researcher_author: Author | None, rep
             if researcher_author is not None:
                 _link_researcher(work, researcher_author, report)
             continue
-        if work.existing is not None and work.existing.pk in signing:
-            continue  # two works of the file found the same publication: it is signed once
         if work.existing is not None:
+            if work.existing.pk in signing:
+                continue  # two works of the file found the same publication: signed once
             signing.add(work.existing.pk)
         work.authorships = _sign(work, people)
         authorships += work.authorships
@@ -421,7 +422,7 @@ def _write_authorships(chunk: list[_Work], researcher_author: Author | None, rep
             a.author is not researcher_author for a in work.authorships
         ):
             _not_among_authors(report, work.entries[0], researcher_author)
-    insert_objects(authorships)
+    Authorship.objects.bulk_create(authorships, batch_size=BATCH_SIZE)
 
 
 class _People:
@@ -450,7 +451,7 @@ class _People:
         Author.objects.bulk_update(respelt, Author.DERIVED_FIELDS, batch_size=UPDATE_BATCH_SIZE)
         self._stored = dict(known)
         missing = [author_rules.new_author(p) for key, p in names.items() if key not in known]
-        insert_objects(missing)
+        Author.objects.bulk_create(missing, batch_size=BATCH_SIZE)
         known.update((author.name_key, author) for author in missing)
         self._known = known
 

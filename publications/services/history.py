@@ -17,17 +17,10 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 from reversion.revisions import _VersionOptions as VersionOptions
 
-from .bulk import insert_rows
-
 BATCH_SIZE = 500
 
 # Values the serializer passes through as they are, tested first because nearly all are.
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
-
-# The fields of a version, in the order of the values _insert_versions gives them.
-_VERSION_FIELDS = (
-    "revision", "content_type", "object_id", "db", "format", "serialized_data", "object_repr",
-)  # fmt: skip
 
 # The encoder Django's "json" serializer writes with, so that the text is the very same.
 _ENCODER = DjangoJSONEncoder(ensure_ascii=False)
@@ -91,19 +84,21 @@ def _insert_versions(revision_id: int, rows: list[models.Model], using: str) -> 
     plan = _plan(type(rows[0]))
     content_type = ContentType.objects.db_manager(using).get_for_model(plan.model)
     m2m = _m2m_values(plan, rows, using)
-    values = [
-        (
-            revision_id,
-            content_type.pk,
-            force_str(getattr(obj, plan.options.object_id_field)),
-            obj._state.db or using,
-            plan.options.format,
-            plan.serialize(obj, {name: by_pk.get(obj.pk, []) for name, by_pk in m2m.items()}),
-            force_str(obj),
+    versions = [
+        Version(
+            revision_id=revision_id,
+            content_type_id=content_type.pk,
+            object_id=force_str(getattr(obj, plan.options.object_id_field)),
+            db=obj._state.db or using,
+            format=plan.options.format,
+            serialized_data=plan.serialize(
+                obj, {name: by_pk.get(obj.pk, []) for name, by_pk in m2m.items()}
+            ),
+            object_repr=force_str(obj)[:191],
         )
         for obj in rows
     ]
-    insert_rows(Version, _VERSION_FIELDS, values, using=using)
+    Version.objects.using(using).bulk_create(versions, batch_size=BATCH_SIZE)
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,10 @@ class _Plan:
                 value = _field_value(obj, field)
             fields[name] = value
         fields.update(m2m)
-        data = {"model": self.label, "pk": _field_value(obj, self.pk), "fields": fields}
+        pk = obj.pk
+        if not _reads_attribute(self.pk) or type(pk) not in _PLAIN_TYPES:
+            pk = _field_value(obj, self.pk)
+        data = {"model": self.label, "pk": pk, "fields": fields}
         return f"[{_ENCODER.encode(data)}]"
 
 
@@ -169,6 +167,7 @@ def _plan(model: type[models.Model]) -> _Plan:
     return _Plan(model, str(opts), opts.pk, fields, many_to_many, options)
 
 
+@cache
 def _reads_attribute(field: models.Field) -> bool:
     """Whether the serializer's value is the attribute itself (or its ``str()``)."""
     kind = type(field)

@@ -152,3 +152,16 @@ def test_two_entries_that_find_one_stored_publication_sign_it_once():
     assert authors_of(stored) == ["Quentin Marsupial"]
     held = Revision.objects.get().version_set.values_list("content_type__model", flat=True)
     assert sorted(held) == ["authorship", "publication"]
+
+
+def test_a_failure_while_recording_the_history_imports_nothing(monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("publications.services.history._insert_versions", fail)
+    with pytest.raises(RuntimeError):
+        publication_import_bibtex(text=KNUTH)
+
+    assert not Publication.objects.exists()
+    assert not Authorship.objects.exists()
+    assert not Revision.objects.exists()
