@@ -18,7 +18,7 @@ from ..bibtex import EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
 from ..models import Author, Authorship, Publication, PublicationVersion, search_vectors_deferred
 from . import authors as author_rules
 from .history import record_bulk_revision
-from .matching import WorkIndex, WorkKeys
+from .matching import WorkIndex, WorkKeys, stored_index, stored_records
 from .versions import CITED_FIELDS, FieldChange, VersionRole, fold_into
 
 BATCH_SIZE = 500
@@ -354,33 +354,11 @@ def _new_publication(entry: ParsedEntry) -> Publication:
 def _match_stored(chunk: list[_Work], claims: _Claims) -> None:
     """Find the stored publication each work is a record of, and its versions, in four
     queries per chunk."""
-    keys = [k for work in chunk for k in work.work_keys()]
-    dois = {k.doi for k in keys if k.doi}
-    arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
-    title_keys = {k.title_key for k in keys}
-    by_pk = {
-        publication.pk: publication
-        for publication in Publication.objects.filter(
-            models.Q(doi__in=dois)
-            | models.Q(arxiv_id__in=arxiv_ids)
-            | models.Q(title_key__in=title_keys)
-        )
-    }
-    by_identifier = list(
-        PublicationVersion.objects.filter(models.Q(doi__in=dois) | models.Q(arxiv_id__in=arxiv_ids))
-    )
-    by_pk.update(
-        Publication.objects.in_bulk({v.publication_id for v in by_identifier} - set(by_pk))
-    )
-    index: WorkIndex[Publication] = WorkIndex()
-    for publication in sorted(by_pk.values(), key=lambda p: p.pk):
-        index.add(publication, WorkKeys.of(publication, publication.title))
+    publications, versions = stored_records(k for work in chunk for k in work.work_keys())
+    index = stored_index(publications, versions)
+    for publication in publications.values():
         claims.claim(publication, "doi", publication.doi)
         claims.claim(publication, "arxiv_id", publication.arxiv_id)
-    for version in by_identifier:
-        index.add(
-            by_pk[version.publication_id], WorkKeys(version.doi, version.arxiv_id, "", version.year)
-        )
     for work in chunk:
         work.existing = index.find_any(work.work_keys())
     matched = {work.existing.pk: work for work in chunk if work.existing is not None}

@@ -3,11 +3,9 @@ a work, whether two records are the same version of it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Generic, Protocol, TypeVar
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from profiles.collation import fold, title_key
 
@@ -76,39 +74,55 @@ class WorkIndex(Generic[T]):
         return next((work for k in keys if (work := self.find(k)) is not None), None)
 
 
-def publications_matching(keys: WorkKeys) -> list[Publication]:
-    """The stored publications that are records of the work ``keys`` identifies, oldest first:
-    by :class:`WorkIndex`'s rule, on their own DOI, arXiv id and title, and on their other
-    versions' DOI and arXiv id, as an import matches them."""
-    lookups = [Q(**{name: value}) for name, value in _identifiers(keys)]
-    versions = PublicationVersion.objects.none()
-    if lookups:
-        versions = PublicationVersion.objects.filter(reduce(or_, lookups))
-        lookups.append(Q(pk__in=versions.values("publication")))
-    if keys.title_key:
-        lookups.append(Q(title_key=keys.title_key))
-    if not lookups:
-        return []
-    candidates = (
-        Publication.objects.filter(reduce(or_, lookups))
-        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="matched_versions"))
-        .order_by("pk")
+def stored_records(
+    keys: Iterable[WorkKeys],
+) -> tuple[dict[int, Publication], list[PublicationVersion]]:
+    """The stored publications (by primary key) and versions that share a DOI, an arXiv id or a
+    title key with ``keys``: the candidates :class:`WorkIndex` then decides on, in three
+    queries whatever the number of keys."""
+    keys = list(keys)
+    dois = {k.doi for k in keys if k.doi}
+    arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
+    title_keys = {k.title_key for k in keys if k.title_key}
+    by_identifier = Q(doi__in=dois) | Q(arxiv_id__in=arxiv_ids)
+    if not (dois or arxiv_ids or title_keys):
+        return {}, []
+    publications = {
+        publication.pk: publication
+        for publication in Publication.objects.filter(by_identifier | Q(title_key__in=title_keys))
+    }
+    versions = list(PublicationVersion.objects.filter(by_identifier))
+    publications.update(
+        Publication.objects.in_bulk({v.publication_id for v in versions} - set(publications))
     )
-    found = []
-    for publication in candidates:
-        index: WorkIndex[Publication] = WorkIndex()
+    return publications, versions
+
+
+def stored_index(
+    publications: dict[int, Publication], versions: Iterable[PublicationVersion]
+) -> WorkIndex[Publication]:
+    """The stored publications indexed by their keys and their versions' identifiers."""
+    index: WorkIndex[Publication] = WorkIndex()
+    for publication in sorted(publications.values(), key=lambda p: p.pk):
         index.add(publication, WorkKeys.of(publication, publication.title))
-        for version in publication.matched_versions:
-            index.add(publication, WorkKeys(version.doi, version.arxiv_id, "", version.year))
-        if index.find(keys) is not None:
+    for version in versions:
+        index.add(
+            publications[version.publication_id],
+            WorkKeys(version.doi, version.arxiv_id, "", version.year),
+        )
+    return index
+
+
+def publications_matching(keys: WorkKeys) -> list[Publication]:
+    """The stored publications that are records of the work ``keys`` identifies, oldest first,
+    by the rule an import matches them with."""
+    publications, versions = stored_records([keys])
+    found = []
+    for publication in sorted(publications.values(), key=lambda p: p.pk):
+        own = [v for v in versions if v.publication_id == publication.pk]
+        if stored_index({publication.pk: publication}, own).find(keys) is not None:
             found.append(publication)
     return found
-
-
-def _identifiers(keys: WorkKeys) -> list[tuple[str, str]]:
-    """The identifiers among ``keys`` that are set, as (field name, value)."""
-    pairs = (("doi", keys.doi), ("arxiv_id", keys.arxiv_id))
-    return [(name, value) for name, value in pairs if value]
 
 
 def same_version(a: Citable, b: Citable) -> bool:
