@@ -11,11 +11,12 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run serve backup restore test lint format check messages clean
+.PHONY: help install install-dev run serve worker backup restore test lint format check messages clean
 
 help:
 	@echo "make run     install, migrate, load the demo, print an admin password, serve on port $(PORT)"
-	@echo "make serve   production settings under gunicorn, after collectstatic and migrate"
+	@echo "make serve   production settings under gunicorn with $(TASK_WORKERS) task worker(s), after collectstatic and migrate"
+	@echo "make worker  one task worker alone (large BibTeX imports run there), e.g. on another machine"
 	@echo "make backup  write backups/directory-<date>.tar.gz: all data and uploaded files"
 	@echo "make restore FILE=...  load a backup into an empty database"
 	@echo "make install  what serving the site needs (make install-dev: and the test tools, linters)"
@@ -42,12 +43,27 @@ install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
+# Canonical links and feeds name the address the development server listens on.
+run: export DJANGO_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) loaddemo
 	$(MANAGE) localadmin
 	@echo "Profile: http://127.0.0.1:$(PORT)/fr/chercheurs/razvan-pascanu/  Admin: http://127.0.0.1:$(PORT)/admin/"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(call with_workers,1,,$(MANAGE) runserver 127.0.0.1:$(PORT))
+
+# Background tasks (the preview and import of a large BibTeX file) wait in the database until a
+# worker runs them. `make run` and `make serve` start workers beside the web server and stop them
+# with it; `make worker` runs one alone. Workers may run anywhere the database is reachable, as
+# many as wanted (each takes one task at a time): `make serve TASK_WORKERS=3`, or `make worker`
+# once per worker. A worker stopped with Ctrl-C or SIGTERM finishes its task first.
+TASK_WORKERS ?= 1
+# $(call with_workers,COUNT,ENV,COMMAND): COUNT workers in the background while COMMAND runs.
+define with_workers
+	@pids=""; for n in $$(seq $(1)); do $(2) $(MANAGE) db_worker --no-reload --queue-name default & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null; wait' EXIT INT TERM; \
+	$(3)
+endef
 
 # Production: the settings read DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and the other
 # variables the README lists; gunicorn's own (GUNICORN_BIND, WEB_CONCURRENCY) are in config/gunicorn.py.
@@ -57,7 +73,11 @@ serve: install
 	$(PROD) $(MANAGE) check --deploy
 	$(PROD) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(PROD) $(MANAGE) migrate --no-input
-	$(PROD) $(BIN)/gunicorn --config config/gunicorn.py
+	$(call with_workers,$(TASK_WORKERS),$(PROD),$(PROD) $(BIN)/gunicorn --config config/gunicorn.py)
+
+# Uses the settings of the environment, as `make backup` does (DJANGO_SETTINGS_MODULE, DATABASE_URL).
+worker: install
+	$(MANAGE) db_worker --no-reload --queue-name default
 
 # Backups use the same settings as the site: DJANGO_SETTINGS_MODULE, DATABASE_URL, DJANGO_MEDIA_ROOT.
 backup: install

@@ -8,9 +8,15 @@ publication pages, topic pages and feeds. bench/load.lua asks for them in random
 
     .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --seconds 120 --connections 128
+    .venv/bin/python bench/load.py --junk-params 0.1
 
-Prints requests per second, latency percentiles and the answers by status; exits non-zero when
-any request failed (socket error or timeout) or answered 5xx.
+``--junk-params 0.1`` adds a random parameter that no page reads (utm_source=..., fbclid=...)
+to 10% of the requests, as links shared with trackers do: they must neither fail nor grow the
+cache, since a page is cached under the parameters it reads only.
+
+Prints requests per second, latency percentiles, the answers by status, and the run's cache
+keys and Redis's memory before and after the load; exits non-zero when any request failed
+(socket error or timeout) or answered 5xx.
 """
 
 import argparse
@@ -18,6 +24,7 @@ import multiprocessing
 import random
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -141,7 +148,31 @@ def build_paths(rng: random.Random) -> dict[str, list[str]]:
     return {kind: paths[kind][:count] for kind, count in MIX.items()}
 
 
-def main() -> None:
+@dataclass
+class CacheFootprint:
+    """What this run's site keeps in Redis: its keys, those of whole pages among them, and the
+    memory Redis uses (the whole server's: other databases count too)."""
+
+    keys: int
+    pages: int
+    megabytes: float
+
+    @classmethod
+    def of(cls, redis_url: str, prefix: str) -> "CacheFootprint":
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        keys = pages = 0
+        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+            keys += 1
+            # KEY_PREFIX:version:page:release:digest (config.page_cache._page_key)
+            pages += key.split(b":", 3)[2] == b"page"
+        megabytes = client.info("memory")["used_memory"] / 2**20
+        client.close()
+        return cls(keys, pages, megabytes)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
@@ -156,8 +187,21 @@ def main() -> None:
         help="gunicorn workers (config/gunicorn.py's default)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--junk-params",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of requests (0 to 1) given a random parameter no page reads",
+    )
     args = parser.parse_args()
+    if not 0 <= args.junk_params <= 1:
+        parser.error("--junk-params is a share of the requests, between 0 and 1")
+    return args
 
+
+def main() -> None:
+    args = arguments()
     django_setup(args.database_url)
     benchmark_data_check()
     paths = build_paths(random.Random(args.seed))
@@ -178,8 +222,10 @@ def main() -> None:
         print(
             f"load:     {args.seconds:g} s, {args.connections} connections, {args.threads} wrk "
             f"threads, {args.workers} gunicorn workers, page cache on, "
-            f"{multiprocessing.cpu_count()} cores shared by wrk, gunicorn and PostgreSQL"
+            f"{multiprocessing.cpu_count()} cores shared by wrk, gunicorn and PostgreSQL, "
+            f"{args.junk_params:.0%} of requests with a random unknown parameter"
         )
+        before = CacheFootprint.of(args.redis_url, site.cache_prefix)
         result = wrk_run(
             server.base_url + "/",
             seconds=args.seconds,
@@ -187,30 +233,44 @@ def main() -> None:
             threads=args.threads,
             timeout_seconds=args.timeout,
             script=SCRIPT,
-            script_args=[str(path_file), str(args.seed)],
+            script_args=[str(path_file), str(args.seed), str(args.junk_params)],
         )
+        after = CacheFootprint.of(args.redis_url, site.cache_prefix)
         problems = server.error_lines()
+    report(result, problems, before, after)
 
+
+def report(result, problems: list[str], before: CacheFootprint, after: CacheFootprint) -> None:
+    """Print the figures of the run; exit non-zero on any error, or on more cached pages than
+    distinct paths asked."""
     statuses = Counter()
-    for code, count in (
-        line.split()[1:] for line in result.output.splitlines() if line.startswith("status ")
-    ):
+    output_lines = result.output.splitlines()
+    for code, count in (line.split()[1:] for line in output_lines if line.startswith("status ")):
         statuses[int(code)] += int(count)
     server_errors = sum(count for code, count in statuses.items() if code >= 500)
+    distinct = sum(int(line.split()[1]) for line in output_lines if line.startswith("distinct "))
+    socket_errors = sum(result.socket_errors.values())
     print()
     print(f"requests:       {result.requests:,} in {result.seconds:.1f} s")
     print(f"requests/s:     {result.requests_per_second:,.0f}")
     print(f"latency:        p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms")
     print("statuses:       " + ", ".join(f"{c}: {n:,}" for c, n in sorted(statuses.items())))
-    socket_errors = sum(result.socket_errors.values())
     print(f"socket errors:  {result.errors_text() if socket_errors else 0} (target 0)")
     print(f"5xx answers:    {server_errors} (target 0)")
+    print(f"cache keys:     {before.keys:,} before, {after.keys:,} after")
+    print(
+        f"cached pages:   {before.pages:,} before, {after.pages:,} after, for {distinct:,} "
+        "distinct paths asked (target: no more pages than paths, whatever the junk)"
+    )
+    print(f"Redis memory:   {before.megabytes:,.1f} MB before, {after.megabytes:,.1f} MB after")
     if problems:
         print("\ngunicorn logged:")
         print("\n".join(problems[-40:]))
     if socket_errors or server_errors or result.non_2xx_3xx:
         sys.exit("FAIL: errors under load")
-    print("PASS: no errors")
+    if after.pages > before.pages + distinct:
+        sys.exit("FAIL: parameters that no page reads made cache entries")
+    print("PASS: no errors, no more cached pages than paths")
 
 
 if __name__ == "__main__":

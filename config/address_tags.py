@@ -1,5 +1,6 @@
 """Addresses worked out once: template tags for links whose address depends on nothing but
-the language (``{% load addresses %}``), such as the layout's, and ``remembered_reverse()``.
+the language (``{% load addresses %}``), such as the layout's, ``remembered_reverse()``, and
+``public_url()`` for absolute links.
 
 Every page links to the same few views and static files, and to itself in the other language;
 reversing a URL or looking a static file up in the manifest costs more than the rest of a
@@ -10,6 +11,7 @@ life of the process.
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
@@ -28,6 +30,13 @@ def remembered_reverse(name: str, args: tuple = (), kwargs: dict | None = None) 
         return _reversed(name, args, arguments, get_language(), get_script_prefix(), get_urlconf())
     except TypeError:  # an argument is not hashable
         return reverse(name, args=args, kwargs=kwargs, urlconf=get_urlconf())
+
+
+def public_url(path: str) -> str:
+    """``path`` (a path from the site's root, as ``reverse()`` gives) as an absolute address at
+    the site's public address (``settings.PUBLIC_URL``), whatever host a request named: a cached
+    page, the sitemap and the feeds are the same for every request."""
+    return f"{settings.PUBLIC_URL}{path}"
 
 
 @register.simple_tag

@@ -1,29 +1,36 @@
 """One archive with all the site's data and uploaded files, portable between databases.
 
-The archive (``.tar.gz``) holds:
+The archive (``.tar.gz``, format 2) holds:
 
-- ``manifest.json``: format version, date, Django version, rows per model, and every media file
-  with its size and SHA-256;
+- ``manifest.json``, first: format version, date, Django version, rows per model, the data
+  files in the order they load, and every other member with its size and SHA-256;
 - ``data/NN-app.model.json``: each model's rows in Django's JSON serialization, in an order that
   loads (users before the revisions they signed...), with times to the microsecond. Users,
   groups and permissions are named by their natural keys, so the archive loads into any
   freshly migrated database, SQLite or PostgreSQL;
-- ``media/...``: the uploaded files (portraits).
+- ``media/...``: the uploaded files (portraits) that a row or a version of one refers to.
 
-Sessions, sign-in attempts, pending BibTeX previews and the rows migrations create themselves
-(content types, permissions) are left out. Restoring goes into an empty database, in one
-transaction: a damaged archive or a failed check leaves nothing behind.
+Sessions, sign-in attempts, pending BibTeX previews, background tasks and the rows migrations
+create themselves (content types, permissions) are left out.
+
+Restoring trusts nothing before it has checked everything: the whole compressed stream is read
+to its end (so gzip's CRC and length are checked), every member must be a plain file with a
+safe name, listed in the manifest with its size and hash, and the manifest itself must be
+well-formed. Only then are the rows loaded into an empty database, in one transaction, so a
+failed check or load leaves nothing behind. Archives of format 1 (which hashed only the
+uploaded files) are still read: gzip's CRC covers their data files.
 """
 
 import hashlib
-import io
 import json
+import re
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import django
 from django.apps import apps
@@ -31,9 +38,15 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
-FORMAT_VERSION = 1
+from profiles.portraits import portrait_orphans
+
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
+MANIFEST = "manifest.json"
 # What a backup leaves out: rows that migrations recreate, and passing state.
 EXCLUDED = {
     "contenttypes.contenttype",
@@ -44,9 +57,19 @@ EXCLUDED = {
     "axes.accesslog",
     "axes.accessattemptexpiration",
     "publications.pendingimport",
+    "django_tasks_database.dbtaskresult",
 }
 # Rows that make a database "not empty" for a restore.
 PROJECT_APPS = ("profiles", "publications")
+# What a restore unpacks at most, in all (BACKUP_RESTORE_MAX_BYTES overrides it): an archive
+# that claims more is refused before anything is written, whatever its members declare.
+RESTORE_MAX_BYTES = 20 * 1024**3
+RESTORE_MAX_MEMBERS = 100_000
+# The manifest is read into memory whole.
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 class FullPrecisionJSONEncoder(DjangoJSONEncoder):
@@ -61,7 +84,7 @@ class FullPrecisionJSONEncoder(DjangoJSONEncoder):
 
 
 class BackupError(Exception):
-    """A backup cannot be restored; the message says why, for the operator."""
+    """A backup cannot be restored; the message says why, for the operator, in one line."""
 
 
 @dataclass
@@ -69,6 +92,19 @@ class BackupReport:
     path: Path
     rows: dict[str, int] = field(default_factory=dict)
     files: int = 0
+    # Portrait files that nothing refers to any more, left out of the archive.
+    unused_files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Member:
+    """One file of the archive: its name inside it, and where its bytes are."""
+
+    name: str
+    path: Path
+
+    def entry(self) -> dict:
+        return {"name": self.name, "size": self.path.stat().st_size, "sha256": _sha256(self.path)}
 
 
 def backed_up_models() -> list[type[models.Model]]:
@@ -85,62 +121,93 @@ def backed_up_models() -> list[type[models.Model]]:
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    info.mtime = int(datetime.now(tz=timezone.utc).timestamp())
-    archive.addfile(info, io.BytesIO(data))
+# Writing ---------------------------------------------------------------------------------
 
 
 def backup_write(path: Path) -> BackupReport:
     """Write the archive at ``path`` (its folder is created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     report = BackupReport(path=path)
-    media_root = Path(settings.MEDIA_ROOT)
-    media = sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
-    with tempfile.TemporaryDirectory() as scratch, tarfile.open(path, "w:gz") as archive:
-        data_names = []
-        for index, model in enumerate(backed_up_models()):
-            label = model._meta.label_lower
-            report.rows[label] = model._base_manager.count()
-            if not report.rows[label]:
-                continue
-            name = f"data/{index:02d}-{label}.json"
-            target = Path(scratch) / "data.json"
-            with target.open("w", encoding="utf-8") as stream:
-                serializers.serialize(
-                    "json",
-                    model._base_manager.order_by("pk").iterator(chunk_size=2000),
-                    stream=stream,
-                    cls=FullPrecisionJSONEncoder,
-                    use_natural_foreign_keys=True,
-                    use_natural_primary_keys=True,
-                )
-            archive.add(target, arcname=name)
-            data_names.append(name)
-        files = []
-        for file_path in media:
-            relative = file_path.relative_to(media_root).as_posix()
-            archive.add(file_path, arcname=f"media/{relative}")
-            files.append(
-                {"path": relative, "size": file_path.stat().st_size, "sha256": _sha256(file_path)}
-            )
-        report.files = len(files)
+    with tempfile.TemporaryDirectory() as scratch:
+        # Every model is read in one transaction: on PostgreSQL a repeatable-read snapshot, on
+        # SQLite one read transaction, so rows saved meanwhile cannot leave an archive whose
+        # rows do not load together.
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            data = _data_write(Path(scratch), report)
+            media = _media_members(report)
+        report.files = len(media)
         manifest = {
             "format": FORMAT_VERSION,
             "created": datetime.now(tz=timezone.utc).isoformat(),
             "django": django.get_version(),
-            "data": data_names,
             "rows": report.rows,
-            "media": files,
+            "data": [member.name for member in data],
+            "members": [member.entry() for member in [*data, *media]],
         }
-        _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
+        manifest_path = Path(scratch) / MANIFEST
+        manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        # Written beside its final name and renamed when complete, so an interrupted backup
+        # never leaves a partial archive that looks like a finished one.
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                for member in [Member(MANIFEST, manifest_path), *data, *media]:
+                    archive.add(member.path, arcname=member.name, recursive=False)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     return report
+
+
+def _data_write(folder: Path, report: BackupReport) -> list[Member]:
+    """Each backed-up model's rows in a JSON file of ``folder``, in the order they load."""
+    members = []
+    for index, model in enumerate(backed_up_models()):
+        label = model._meta.label_lower
+        report.rows[label] = model._base_manager.count()
+        if not report.rows[label]:
+            continue
+        name = f"data/{index:02d}-{label}.json"
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8") as stream:
+            serializers.serialize(
+                "json",
+                model._base_manager.order_by("pk").iterator(chunk_size=2000),
+                stream=stream,
+                cls=FullPrecisionJSONEncoder,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=True,
+            )
+        members.append(Member(name, target))
+    return members
+
+
+def _media_members(report: BackupReport) -> list[Member]:
+    """The uploaded files, but for portraits that no row and no version refers to."""
+    media_root = Path(settings.MEDIA_ROOT)
+    if not media_root.exists():
+        return []
+    report.unused_files = portrait_orphans()
+    unused = set(report.unused_files)
+    members = []
+    for file_path in sorted(p for p in media_root.rglob("*") if p.is_file()):
+        relative = file_path.relative_to(media_root).as_posix()
+        if relative not in unused:
+            members.append(Member(f"media/{relative}", file_path))
+    return members
+
+
+# Reading ---------------------------------------------------------------------------------
 
 
 def database_is_empty() -> bool:
@@ -152,62 +219,286 @@ def database_is_empty() -> bool:
     return not any(m._base_manager.exists() for m in [*project_models, user_model])
 
 
-def _safe_member(name: str) -> bool:
-    path = PurePosixPath(name)
-    return not path.is_absolute() and ".." not in path.parts
+def restore_max_bytes() -> int:
+    return getattr(settings, "BACKUP_RESTORE_MAX_BYTES", RESTORE_MAX_BYTES)
 
 
 def backup_restore(path: Path) -> dict[str, int]:
     """Load the archive at ``path`` into this empty database, with its files; all or nothing."""
     if not database_is_empty():
         raise BackupError(
-            "This database already holds data: restore only into an empty database "
-            "(create a new one and run migrate first)."
+            _(
+                "this database already holds data: restore only into an empty database "
+                "(create a new one and run migrate first)."
+            )
         )
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        manifest = backup_unpack(path, folder)
+        return _load(folder, manifest)
+
+
+def backup_unpack(path: Path, folder: Path) -> dict:
+    """Check the archive at ``path`` whole, unpack it into ``folder``, and return its manifest.
+
+    Raises BackupError, with the first problem found, before anything is loaded.
+    """
+    limit = restore_max_bytes()
     try:
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = Path(scratch)
-            with tarfile.open(path, "r:gz") as archive:
-                members = archive.getmembers()
-                unsafe = [m.name for m in members if not _safe_member(m.name) or not m.isfile()]
-                if unsafe:
-                    raise BackupError(f"The archive holds unexpected entries: {unsafe[:3]}")
-                if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+
-                    archive.extractall(folder, filter="data")
-                else:  # every member was checked above: plain files inside the folder
-                    archive.extractall(folder)  # noqa: S202
-            return _load(folder)
-    except (tarfile.TarError, EOFError, OSError, json.JSONDecodeError) as error:
-        raise BackupError(f"The archive cannot be read ({error}): is it complete?") from error
+        _gzip_check(path, limit)
+        with tarfile.open(path, "r|gz") as archive:
+            names = _members_extract(archive, folder, limit)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise BackupError(_("the archive holds no tar file that can be read.")) from error
+    except OSError as error:
+        raise BackupError(
+            _("the archive cannot be unpacked: %(reason)s") % {"reason": error.strerror or error}
+        ) from error
+    if MANIFEST not in names:
+        raise BackupError(_("the archive has no manifest.json: it is not a backup of this site."))
+    manifest = _manifest_read(folder / MANIFEST)
+    expected = _expected_members(manifest)
+    _members_compare(folder, names - {MANIFEST}, expected)
+    return manifest
 
 
-def _load(folder: Path) -> dict[str, int]:
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.exists():
-        raise BackupError("The archive has no manifest.json: it is not a backup of this site.")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT_VERSION:
-        raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
-    for entry in manifest["media"]:
-        file_path = folder / "media" / entry["path"]
-        if not file_path.exists() or _sha256(file_path) != entry["sha256"]:
-            raise BackupError(f"The file {entry['path']} is missing or damaged in the archive.")
+def _gzip_check(path: Path, limit: int) -> None:
+    """Read the whole compressed stream, so that its CRC and length are checked, without
+    keeping what it unpacks to: one gzip member, nothing after it, at most ``limit`` bytes."""
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    unpacked = 0
+    with path.open("rb") as handle:
+        if handle.read(2) != GZIP_MAGIC:
+            raise BackupError(_("the file is not a backup: it is not a gzip archive."))
+        handle.seek(0)
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            if decompressor.eof:
+                raise BackupError(_("the archive has unexpected data after its end."))
+            unpacked += _decompress(decompressor, chunk, limit - unpacked)
+            if decompressor.unused_data:
+                raise BackupError(_("the archive has unexpected data after its end."))
+    if not decompressor.eof:
+        raise BackupError(
+            _("the archive is incomplete: it stops before the end of its compressed data.")
+        )
+
+
+def _decompress(decompressor, chunk: bytes, room: int) -> int:
+    """How many bytes ``chunk`` unpacks to, read in bounded pieces and thrown away."""
+    unpacked, pending = 0, chunk
+    try:
+        while not decompressor.eof:
+            piece = decompressor.decompress(pending, CHUNK)
+            unpacked += len(piece)
+            if unpacked > room:
+                raise BackupError(_too_large(restore_max_bytes()))
+            pending = decompressor.unconsumed_tail
+            # A full piece may leave output inside zlib even when all input was taken.
+            if not pending and len(piece) < CHUNK:
+                break
+    except zlib.error as error:
+        raise BackupError(
+            _("the archive is damaged: its compressed data fails gzip's check.")
+        ) from error
+    return unpacked
+
+
+def _too_large(limit: int) -> str:
+    return _(
+        "the archive unpacks to more than %(limit)s, the most a restore accepts "
+        "(BACKUP_RESTORE_MAX_BYTES)."
+    ) % {"limit": filesizeformat(limit)}
+
+
+def _member_name_problem(member: tarfile.TarInfo) -> str | None:
+    """Why a member cannot be unpacked as it is, or None."""
+    name = member.name
+    parts = name.split("/")
+    if (
+        name.startswith("/")
+        or "\\" in name
+        or not name.isprintable()
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        return _("the archive holds an entry with an unsafe name: %(name)s.")
+    if name != MANIFEST and parts[0] not in ("data", "media"):
+        return _("the archive holds %(name)s, which is not part of a backup.")
+    if member.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+        return _("the archive holds %(name)s, which is not a plain file (a link or a folder).")
+    return None
+
+
+def _members_extract(archive: tarfile.TarFile, folder: Path, limit: int) -> set[str]:
+    """Unpack each member into ``folder`` after checking its name, type and size."""
+    names: set[str] = set()
+    unpacked = 0
+    for member in archive:
+        problem = _member_name_problem(member)
+        if problem:
+            raise BackupError(problem % {"name": repr(member.name)[1:-1]})
+        if member.name in names:
+            raise BackupError(_("the archive holds %(name)s twice.") % {"name": member.name})
+        unpacked += member.size
+        if unpacked > limit:
+            raise BackupError(_too_large(limit))
+        if member.name == MANIFEST and member.size > MANIFEST_MAX_BYTES:
+            raise BackupError(_("manifest.json is too large to be a backup's manifest."))
+        if len(names) >= RESTORE_MAX_MEMBERS:
+            raise BackupError(
+                _("the archive holds more than %(count)s files.") % {"count": RESTORE_MAX_MEMBERS}
+            )
+        names.add(member.name)
+        target = folder / member.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.extractfile(member) as source, target.open("wb") as copy:
+            shutil.copyfileobj(source, copy, CHUNK)
+    return names
+
+
+def _manifest_read(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BackupError(_("manifest.json is not valid JSON.")) from error
+    if not isinstance(manifest, dict) or type(manifest.get("format")) is not int:
+        raise _malformed("format")
+    version = manifest["format"]
+    if version not in READABLE_FORMATS:
+        raise BackupError(
+            _(
+                "the archive is in format %(format)s, which this version of the site cannot "
+                "read (it reads formats %(known)s)."
+            )
+            % {"format": version, "known": ", ".join(map(str, READABLE_FORMATS))}
+        )
+    _manifest_check(manifest)
+    return manifest
+
+
+def _malformed(key: str) -> BackupError:
+    return BackupError(
+        _("manifest.json is malformed: “%(key)s” is missing or wrong.") % {"key": key}
+    )
+
+
+def _manifest_check(manifest: dict) -> None:
+    """Every key a restore reads is there, with the type it expects."""
+    rows = manifest.get("rows")
+    if not isinstance(rows, dict) or not all(
+        isinstance(label, str) and type(count) is int and count >= 0
+        for label, count in rows.items()
+    ):
+        raise _malformed("rows")
+    data = manifest.get("data")
+    if not isinstance(data, list) or not all(
+        isinstance(name, str) and name.startswith("data/") and name.endswith(".json")
+        for name in data
+    ):
+        raise _malformed("data")
+    if len(set(data)) != len(data):
+        raise _malformed("data")
+    key, entry_keys = ("members", "name") if manifest["format"] == 2 else ("media", "path")
+    entries = manifest.get(key)
+    if not isinstance(entries, list):
+        raise _malformed(key)
+    for index, entry in enumerate(entries):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get(entry_keys), str)
+            and type(entry.get("size")) is int
+            and isinstance(entry.get("sha256"), str)
+            and SHA256_PATTERN.match(entry["sha256"])
+        ):
+            raise _malformed(f"{key}[{index}]")
+
+
+def _expected_members(manifest: dict) -> dict[str, dict | None]:
+    """Each member the manifest names, with its size and hash where the manifest gives them
+    (format 1 gave them for uploaded files only)."""
+    if manifest["format"] == 1:
+        expected: dict[str, dict | None] = dict.fromkeys(manifest["data"])
+        entries = [{**entry, "name": f"media/{entry['path']}"} for entry in manifest["media"]]
+    else:
+        expected = {}
+        entries = manifest["members"]
+    for index, entry in enumerate(entries):
+        if entry["name"] in expected and expected[entry["name"]] is not None:
+            raise _malformed(f"members[{index}]")
+        expected[entry["name"]] = entry
+    data = set(manifest["data"])
+    if not data <= expected.keys():
+        raise _malformed("data")
+    if manifest["format"] == 2 and data != {n for n in expected if n.startswith("data/")}:
+        raise _malformed("data")
+    return expected
+
+
+def _members_compare(folder: Path, found: set[str], expected: dict[str, dict | None]) -> None:
+    missing = sorted(expected.keys() - found)
+    if missing:
+        raise BackupError(
+            _("%(name)s is in the manifest but missing from the archive.") % {"name": missing[0]}
+        )
+    unexpected = sorted(found - expected.keys())
+    if unexpected:
+        raise BackupError(
+            _("the archive holds %(name)s, which its manifest does not list.")
+            % {"name": unexpected[0]}
+        )
+    for name, entry in sorted(expected.items()):
+        if entry is None:
+            continue
+        path = folder / name
+        if path.stat().st_size != entry["size"]:
+            raise BackupError(
+                _("%(name)s does not have the size its manifest gives.") % {"name": name}
+            )
+        if _sha256(path) != entry["sha256"]:
+            raise BackupError(_("%(name)s does not match its checksum.") % {"name": name})
+
+
+def _load(folder: Path, manifest: dict) -> dict[str, int]:
     media_root = Path(settings.MEDIA_ROOT)
-    with transaction.atomic():
-        fixtures = [str(folder / name) for name in manifest["data"]]
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            counts = _rows_load(folder, manifest)
+            for name in sorted(p for p in _member_names(manifest) if p.startswith("media/")):
+                target = media_root / name.removeprefix("media/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(folder / name, target)
+                written.append(target)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _member_names(manifest: dict) -> list[str]:
+    if manifest["format"] == 1:
+        return [f"media/{entry['path']}" for entry in manifest["media"]]
+    return [entry["name"] for entry in manifest["members"]]
+
+
+def _rows_load(folder: Path, manifest: dict) -> dict[str, int]:
+    fixtures = [str(folder / name) for name in manifest["data"]]
+    try:
         call_command("loaddata", *fixtures, verbosity=0)
-        counts = {
-            model._meta.label_lower: model._base_manager.count() for model in backed_up_models()
-        }
-        wrong = {
-            label: (rows, counts.get(label))
-            for label, rows in manifest["rows"].items()
-            if counts.get(label) != rows
-        }
-        if wrong:
-            raise BackupError(f"Rows do not match the manifest after loading: {wrong}")
-        for entry in manifest["media"]:
-            target = media_root / entry["path"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(folder / "media" / entry["path"], target)
+    # loaddata re-raises whatever a row caused (a key it cannot find, a constraint, a field
+    # this version lacks), the fixture named in the message: the operator needs that line.
+    except Exception as error:
+        reason = " ".join(str(error).split())
+        raise BackupError(
+            _("the rows could not be loaded: %(reason)s") % {"reason": reason}
+        ) from error
+    counts = {model._meta.label_lower: model._base_manager.count() for model in backed_up_models()}
+    wrong = sorted(
+        label for label, rows in manifest["rows"].items() if counts.get(label, 0) != rows
+    )
+    if wrong:
+        raise BackupError(
+            _("after loading, the rows of %(models)s do not match the manifest.")
+            % {"models": ", ".join(wrong)}
+        )
     return counts

@@ -11,8 +11,9 @@ from .address_tags import remembered_reverse
 
 
 def site_root(request: HttpRequest) -> dict:
-    """The scheme and host of the site, as visitors reach it, for absolute links."""
-    return {"site_root": f"{request.scheme}://{request.get_host()}"}
+    """The site's public address (``settings.PUBLIC_URL``), for absolute links: the same
+    whatever host the request named, so that a cached page is right for every request."""
+    return {"site_root": settings.PUBLIC_URL}
 
 
 def language_alternates(request: HttpRequest) -> dict:
@@ -20,10 +21,11 @@ def language_alternates(request: HttpRequest) -> dict:
     address, without the query string), ``switch_url`` for the language switch, which keeps the
     visitor's filters and page.
 
-    Every parameter keeps its values, repeated ones included: no filter value (topic and
-    researcher slugs, kinds, years, sort orders) differs between the languages. The query string
-    is encoded again from the parsed parameters, so that whatever the visitor typed makes a valid
-    address."""
+    A public page's request holds only the parameters the page reads, normalised
+    (:mod:`config.page_query`): they are kept, values included, since no filter value (topic and
+    researcher slugs, kinds, years, sort orders) differs between the languages; anything else
+    in the address is not. The query string is encoded again from the parsed parameters, so that
+    whatever the visitor typed makes a valid address."""
     query = request.GET.urlencode()
     alternates = []
     for code, name in settings.LANGUAGES:

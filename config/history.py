@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
+from core.admin import ControlCharacterFreeAdmin
+
 SNAPSHOT_FIELD = "edit_snapshot"
 SNAPSHOT_SALT = "config.history.snapshot"
 # A radio button of the conflict notice, named after a field or a list of rows: which of two
@@ -473,7 +475,7 @@ class ConcurrentEditForm(forms.ModelForm):
         return cleaned
 
 
-class EditHistoryAdmin(VersionAdmin):
+class EditHistoryAdmin(ControlCharacterFreeAdmin, VersionAdmin):
     """A model admin on top of django-reversion's ``VersionAdmin`` (history, revert to any
     version, recover deleted) where:
 

@@ -11,15 +11,20 @@ earlier release rendered, while app servers of both releases share the generatio
 Views marked with :func:`cached_page` are the public pages; :class:`PageCacheMiddleware` serves
 and stores them. Only anonymous GET and HEAD requests are cached: a request carrying a session
 (an editor) or pending messages renders fresh, and a response that sets a cookie, uses a CSRF
-token, or is not a plain 200 is not stored.
+token, or is not a plain 200 is not stored. A page is kept under its path and the query
+parameters it declares it reads (:mod:`config.page_query`), never the host it was asked from:
+its absolute links name the site's public address (``settings.PUBLIC_URL``).
+
+When the cache fails, its backend answers as if it held nothing (:class:`config.cache.RedisCache`):
+the generation is then unknown, and pages are built from the database and not stored.
 """
 
 import hashlib
-import logging
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from functools import lru_cache, wraps
 from importlib import metadata
@@ -36,6 +41,14 @@ from django.middleware.http import ConditionalGetMiddleware as DjangoConditional
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
+from .page_query import (
+    Parameter,
+    QuerySource,
+    declared_parameters,
+    normalised_query,
+    public_page_parameters,
+)
+
 GENERATION_KEY = "pages:generation"
 # The generation expires too, like every entry: a new one then starts from the clock, which
 # costs one cold start of the cache a month.
@@ -47,7 +60,6 @@ GENERATIONAL_CACHE = "generational"
 # Headers a 304 answer repeats from the cached page.
 POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
 
-logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -57,12 +69,15 @@ _request_generation: ContextVar[int | None] = ContextVar("pages_generation", def
 _in_request: ContextVar[bool] = ContextVar("pages_generation_in_request", default=False)
 
 
-def pages_generation() -> int:
+def pages_generation() -> int | None:
     """The current generation, started from the clock the first time (or after the cache lost
-    it), so that a fresh start never reuses the number of an earlier one."""
+    it), so that a fresh start never reuses the number of an earlier one; None while the cache
+    does not answer."""
     generation = _request_generation.get()
     if generation is not None:
         return generation
+    if _generation_owed.is_set():
+        _next_generation()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
@@ -72,12 +87,21 @@ def pages_generation() -> int:
     return generation
 
 
+# Set when a change could not move the generation because the cache did not answer: the next
+# time this process reads the generation, it moves it first, so that once the cache answers
+# again (a network cut, a Redis that kept its data) no page cached before the change is served.
+_generation_owed = threading.Event()
+
+
 def _next_generation() -> None:
     _request_generation.set(None)  # this request's next read sees the change
+    _generation_owed.clear()
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # the key is missing: any new start is a new generation
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
+    except ValueError:  # the key is missing (any new start is a new generation), or no cache
+        started = cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
+        if not started and cache.get(GENERATION_KEY) is None:
+            _generation_owed.set()
 
 
 def pages_changed(**_signal_kwargs) -> None:
@@ -140,10 +164,10 @@ def _response_is_cacheable(request: HttpRequest, response: HttpResponse) -> bool
     )
 
 
-def _page_key(request: HttpRequest) -> str:
-    # The address holds the language (/fr/, /en/); scheme and host appear in canonical links.
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
+def _page_key(request: HttpRequest, parameters: tuple[Parameter, ...]) -> str:
+    # The path holds the language (/fr/, /en/); the query string, what the page reads of it.
+    query = normalised_query(request.GET, parameters).urlencode()
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"page:{release()}:{digest}"
 
 
@@ -154,7 +178,12 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     generation and the page then come in one read of the cache, and a page rendered again
     replaces the one of an earlier generation.
     """
-    key = _page_key(request)
+    parameters = public_page_parameters(request)
+    if parameters is None:
+        return None
+    key = _page_key(request, parameters)
+    if _generation_owed.is_set():
+        _next_generation()
     values = cache.get_many([GENERATION_KEY, key])
     generation = values.get(GENERATION_KEY)
     if generation is None:
@@ -168,18 +197,32 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
 
 
 def _store(request: HttpRequest, response: HttpResponse) -> None:
-    cache.set(_page_key(request), (pages_generation(), response), settings.PAGE_CACHE_SECONDS)
+    generation = pages_generation()
+    if generation is not None:  # else the cache does not answer: nothing to store
+        key = _page_key(request, response.public_page)
+        cache.set(key, (generation, response), settings.PAGE_CACHE_SECONDS)
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark the view's responses as public pages that :class:`PageCacheMiddleware` may keep."""
+def cached_page(view=None, /, *, query: Iterable[QuerySource] = ()):
+    """Mark the view's responses as public pages that :class:`PageCacheMiddleware` may keep.
+
+    ``query`` names the query parameters the view reads (see :mod:`config.page_query`): the
+    view's request holds those only, normalised, and so does the page's cache key. Used bare
+    (``@cached_page``), the view reads none. ``@cached_page(query=(PageFilter, PAGE))`` marks a
+    filtered, paginated list.
+    """
+    if view is None:
+        return lambda view: cached_page(view, query=query)
+    parameters = declared_parameters(query)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.GET = normalised_query(request.GET, parameters)
         response = view(request, *args, **kwargs)
-        response.public_page = True
+        response.public_page = parameters
         return response
 
+    wrapper.page_parameters = parameters
     return wrapper
 
 
@@ -208,23 +251,20 @@ class PageCacheMiddleware:
     def _respond(self, request: HttpRequest) -> HttpResponse:
         if not _request_is_cacheable(request):
             return self.get_response(request)
-        try:
-            cached = cached_response(request)
-        except Exception:  # a cache that fails must not take the site down with it
-            logger.warning("Page cache unavailable: serving %s uncached", request.path)
-            return self.get_response(request)
+        # Pages are kept whatever host they were asked from: one the site does not serve gets
+        # Django's answer (400, reported by its security log), never a cached page.
+        request.get_host()
+        cached = cached_response(request)
         if cached is not None:
             return self._from_cache(request, cached)
         response = self.get_response(request)
-        if getattr(response, "public_page", False) and _response_is_cacheable(request, response):
+        parameters = getattr(response, "public_page", None)
+        if parameters is not None and _response_is_cacheable(request, response):
             # Browsers keep the page but ask each time; an unchanged page then costs a 304.
             if not response.has_header("ETag"):
                 set_etag(response)
             patch_cache_control(response, no_cache=True)
-            try:
-                _store(request, response)
-            except Exception:
-                logger.warning("Page cache unavailable: %s not stored", request.path)
+            _store(request, response)
         return response
 
     @staticmethod

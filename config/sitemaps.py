@@ -1,5 +1,8 @@
 """sitemap.xml: every public page in both languages, with hreflang alternates."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -8,9 +11,18 @@ from publications.models import Publication
 
 
 class BilingualSitemap(Sitemap):
+    """Addresses at the site's public address (``settings.PUBLIC_URL``), not at the host a
+    request named: the sitemap is cached once for every request."""
+
     i18n = True
     alternates = True
     x_default = False  # every address has a language prefix: no language-less page to name
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.PUBLIC_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.PUBLIC_URL).netloc
 
 
 class ListPagesSitemap(BilingualSitemap):

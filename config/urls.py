@@ -12,6 +12,7 @@ from publications import feeds
 
 from .history import recent_activity
 from .page_cache import cached_page
+from .page_query import Parameter
 from .sitemaps import SITEMAPS
 from .views import favicon, healthz, robots_txt
 
@@ -22,7 +23,12 @@ admin.site.index_title = _("Curation")
 urlpatterns = [
     path("admin/activity/", admin.site.admin_view(recent_activity), name="admin_recent_activity"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cached_page(sitemap, query=(Parameter("p", default="1"),)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),

@@ -12,6 +12,7 @@ class ProfilesConfig(AppConfig):
         from config import page_cache
 
         from .models import Researcher, ResearchTopic
+        from .portraits import portrait_files_watch
 
         page_cache.watch(Researcher, ResearchTopic, Researcher.topics.through)
         # Registered here, once modeltranslation has added the French and English fields, so
@@ -19,3 +20,4 @@ class ProfilesConfig(AppConfig):
         # that recovering a deleted researcher links their publications to them again.
         reversion.register(ResearchTopic)
         reversion.register(Researcher, follow=("author",))
+        portrait_files_watch()

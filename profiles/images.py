@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile, File
+from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 PORTRAIT_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -12,6 +13,12 @@ PORTRAIT_MAX_BYTES = 5 * 1024 * 1024
 PORTRAIT_MAX_PIXELS = 25_000_000
 # Pages show portraits far smaller; link previews (og:image) want 1200 px.
 PORTRAIT_LONGEST_SIDE = 1200
+
+PORTRAIT_FOLDER = "portraits"
+# A longer upload name is shortened to a slug of its first words: the stored name stays
+# readable, and leaves room in the field for the suffix that keeps it unique.
+PORTRAIT_NAME_MAX_LENGTH = 60
+PORTRAIT_EXTENSION_MAX_LENGTH = 10
 
 _SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "optimize": True},
@@ -93,3 +100,24 @@ def portrait_reencode(file: File) -> ContentFile:
         )
     name = PurePath(file.name or "portrait").stem + _EXTENSIONS[image_format]
     return ContentFile(buffer.getvalue(), name=name)
+
+
+def portrait_upload_to(instance, filename: str) -> str:
+    """Where a portrait is stored: its upload name, or a slug of its first words when that
+    name is long, in the portraits folder, with its extension."""
+    return f"{PORTRAIT_FOLDER}/{portrait_short_name(filename)}"
+
+
+def portrait_short_name(filename: str) -> str:
+    """``filename`` as it is when it fits, else a slug cut at a word boundary, extension kept."""
+    path = PurePath(filename)
+    extension = path.suffix[:PORTRAIT_EXTENSION_MAX_LENGTH].lower()
+    if len(path.stem) <= PORTRAIT_NAME_MAX_LENGTH and len(path.suffix) == len(extension):
+        return path.name
+    slug = slugify(path.stem) or "portrait"
+    if len(slug) > PORTRAIT_NAME_MAX_LENGTH:
+        cut = slug[: PORTRAIT_NAME_MAX_LENGTH + 1]
+        # At the last word boundary, unless that leaves too little of the name.
+        boundary = cut.rfind("-")
+        slug = cut[:boundary] if boundary >= PORTRAIT_NAME_MAX_LENGTH // 2 else cut[:-1]
+    return (slug.strip("-_") or "portrait") + extension

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .collation import collation_key, fold
 from .fields import OrcidField, PortraitField
+from .images import portrait_upload_to
 from .validators import ORCID_PATTERN
 
 
@@ -75,7 +76,10 @@ class Researcher(models.Model):
     )
     portrait = PortraitField(
         _("portrait"),
-        upload_to="portraits/",
+        upload_to=portrait_upload_to,
+        # As long as an uploaded file's name can be, so that the form never refuses one: the
+        # stored name is shortened (see portrait_upload_to).
+        max_length=255,
         blank=True,
         width_field="portrait_width",
         height_field="portrait_height",

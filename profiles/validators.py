@@ -1,6 +1,5 @@
 """Validation of researcher identifiers and portraits."""
 
-import math
 import re
 
 from django.core.exceptions import ValidationError
@@ -57,11 +56,14 @@ def validate_portrait(file: File) -> None:
     small file declaring a huge image (a decompression bomb) costs no memory.
     """
     if file.size > PORTRAIT_MAX_BYTES:
+        # Rounded up, with two decimals when one would hide how little the file is over.
+        decimals = 1 if file.size - PORTRAIT_MAX_BYTES >= _MEGABYTE // 10 else 2
         raise ValidationError(
-            _("The portrait is %(size)s MB; the limit is %(limit)s MB."),
+            _("The portrait is %(size)s MB, %(excess)s MB over the limit of %(limit)s MB."),
             code="portrait_too_heavy",
             params={
-                "size": _rounded_up(file.size / _MEGABYTE),
+                "size": _rounded_up(file.size, _MEGABYTE, decimals),
+                "excess": _rounded_up(file.size - PORTRAIT_MAX_BYTES, _MEGABYTE, decimals),
                 "limit": PORTRAIT_MAX_BYTES // _MEGABYTE,
             },
         )
@@ -73,7 +75,7 @@ def validate_portrait(file: File) -> None:
             _("The portrait is more than %(megapixels)s megapixels; the limit is %(limit)s."),
             code="portrait_too_many_pixels",
             params={
-                "megapixels": _rounded_up((Image.MAX_IMAGE_PIXELS or 0) / _MEGAPIXEL),
+                "megapixels": _rounded_up(Image.MAX_IMAGE_PIXELS or 0, _MEGAPIXEL),
                 "limit": PORTRAIT_MAX_PIXELS // _MEGAPIXEL,
             },
         ) from None
@@ -84,13 +86,15 @@ def validate_portrait(file: File) -> None:
             _("The portrait is %(megapixels)s megapixels; the limit is %(limit)s."),
             code="portrait_too_many_pixels",
             params={
-                "megapixels": _rounded_up(header.pixels / _MEGAPIXEL),
+                "megapixels": _rounded_up(header.pixels, _MEGAPIXEL),
                 "limit": PORTRAIT_MAX_PIXELS // _MEGAPIXEL,
             },
         )
 
 
-def _rounded_up(value: float) -> str:
-    """``value`` with at most one decimal, in the active language; rounded up, so that a file
-    just over a limit never reads as the limit itself."""
-    return floatformat(math.ceil(value * 10) / 10, -1)
+def _rounded_up(amount: int, unit: int, decimals: int = 1) -> str:
+    """``amount`` in ``unit``s with at most ``decimals`` decimals, in the active language;
+    rounded up, so that a file just over a limit never reads as the limit itself. Counted in
+    whole numbers: a float would round 1.1 up to 1.2."""
+    scale = 10**decimals
+    return floatformat(-(-amount * scale // unit) / scale, -decimals)

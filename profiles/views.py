@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.page_query import PAGE
 from config.pagination import CachedIdPaginator, chosen_page, chosen_page_number
 from config.views import preview_response
 from publications.exports import export_filename, export_response
 from publications.models import Publication
 from publications.structured_data import researcher_person
 
-from .filters import printable
+from .filters import ResearcherFilter, printable
 from .models import sorted_topics
 from .selectors import (
     researcher_get_for_profile,
@@ -31,7 +32,7 @@ RESEARCHERS_PER_PAGE = 24
 TOPIC_LATEST_PUBLICATIONS = 10
 
 
-@cached_page
+@cached_page(query=(ResearcherFilter, PAGE))
 @require_safe
 def researcher_list(request: HttpRequest) -> HttpResponse:
     search = researcher_search(params=request.GET)
@@ -49,7 +50,7 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/researcher_list.html", context)
 
 
-@cached_page
+@cached_page(query=("topic", PAGE))
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
@@ -111,7 +112,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/topic_list.html", context)
 
 
-@cached_page
+@cached_page(query=(PAGE,))
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)

@@ -1,18 +1,23 @@
 """Admin for publications, their authors and the order in which they sign."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import wraps
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,14 +25,18 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from config.history import EditHistoryAdmin
+from core.admin import ControlCharacterFreeAdmin
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
 from profiles.collation import name_key, title_key
 from profiles.facets import count_subquery
 from profiles.models import Researcher
 
-from .bibtex import EntryProblem, ParsedAuthor
+from .bibtex import ParsedAuthor
 from .forms import AuthorshipFormSet, BibtexImportForm, DuplicateCheckMixin
 from .identifiers import normalize_arxiv_id, normalize_doi
 from .models import (
@@ -40,10 +49,20 @@ from .models import (
     PublicationVersion,
     authors_prefetch,
 )
-from .services import publication_import_bibtex, publication_merge
+from .services import publication_merge
 from .services.authors import is_researcher
-from .services.bibtex_import import ImportedEntry, ImportReport
-from .services.versions import FieldChange, describe, version_make_cited, version_split
+from .services.versions import describe, version_make_cited, version_split
+from .tasks import (
+    REPORT_LIFETIME,
+    ImportFailedError,
+    ImportProgress,
+    expire_imports,
+    failure_message,
+    import_step,
+    preview_bibtex_import,
+    run_bibtex_import,
+)
+from .tasks import TASKS as IMPORT_TASKS
 
 
 class PossibleDuplicatesFilter(admin.SimpleListFilter):
@@ -68,7 +87,7 @@ class PossibleDuplicatesFilter(admin.SimpleListFilter):
         return queryset.filter(title_key__in=repeated)
 
 
-class AuthorshipInline(admin.TabularInline):
+class AuthorshipInline(ControlCharacterFreeAdmin, admin.TabularInline):
     model = Authorship
     formset = AuthorshipFormSet
     fields = ["role", "position", "author"]
@@ -88,7 +107,7 @@ def _has_publication_perm(request: HttpRequest, action: str) -> bool:
     return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
 
-class PublicationVersionInline(admin.StackedInline):
+class PublicationVersionInline(ControlCharacterFreeAdmin, admin.StackedInline):
     """The work's other versions (its preprint, the report it grew from).
 
     A version is part of its publication, as an author row is: whoever may change the
@@ -485,8 +504,23 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
         return [
             path(
                 "import-bibtex/",
-                self.admin_site.admin_view(self.import_bibtex_view),
+                refuse_long_pasted_text(self.admin_site.admin_view(self.import_bibtex_view)),
                 name="publications_publication_import_bibtex",
+            ),
+            path(
+                "import-bibtex/<int:pending_id>/",
+                self.admin_site.admin_view(self.import_pending_view),
+                name="publications_publication_import_pending",
+            ),
+            path(
+                "import-bibtex/tasks/<uuid:task_id>/",
+                self.admin_site.admin_view(self.import_task_view),
+                name="publications_publication_import_task",
+            ),
+            path(
+                "import-bibtex/tasks/<uuid:task_id>/status/",
+                self.admin_site.admin_view(self.import_task_status_view),
+                name="publications_publication_import_task_status",
             ),
             path(
                 "<int:publication_id>/versions/<int:version_id>/split/",
@@ -566,7 +600,8 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
                 reversion.add_to_revision(changed)
         return result
 
-    # Importing BibTeX.
+    # Importing BibTeX: a small text in the request, a large one in a background task (see
+    # publications/tasks.py), whose page the editor may leave and find again in their list.
 
     def import_bibtex_view(self, request: HttpRequest) -> HttpResponse:
         """Upload or paste BibTeX, see what each entry would become, then confirm."""
@@ -574,78 +609,158 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
             raise PermissionDenied
         if request.method == "POST" and "confirm" in request.POST:
             return self._import_confirm(request)
+        if request.method == "POST" and "cancel" in request.POST:
+            return self._import_cancel(request)
         if request.method == "POST":
             form = BibtexImportForm(request.POST, request.FILES)
         else:
             form = BibtexImportForm(initial=BibtexImportForm.initial_from(request.GET))
+        if request.method == "POST" and form.is_valid():
+            expire_imports()
+            # A new import replaces the editor's earlier, unconfirmed ones.
+            PendingImport.objects.filter(created_by=request.user).exclude(
+                state=PendingImport.State.IMPORTING
+            ).delete()
+            pending = _pending_import(form, request)
+            if _runs_in_background(pending):
+                return _enqueue_import(request, pending, preview_bibtex_import)
+            return self._import_preview(request, pending)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Import BibTeX"),
             "form": form,
+            "pasted_too_long": request.GET.get("pasted") == "too-long",
+            "upload_limit": DATA_UPLOAD_MAX_MEGABYTES,
+            "imports": editor_imports(request.user),
         }
-        if request.method == "POST" and form.is_valid():
-            # A new preview replaces the editor's earlier, unconfirmed ones.
-            PendingImport.objects.filter(created_by=request.user).delete()
-            pending = PendingImport.objects.create(
-                text=form.cleaned_data["bibtex"],
-                created_by=request.user,
-                researcher=form.cleaned_data["researcher"],
-                skip_invalid=form.cleaned_data["skip_invalid"],
-            )
-            pending.topics.set(form.cleaned_data["topics"])
-            report = self._run_import(pending, dry_run=True)
-            context["report"] = report
-            context["previews"] = entry_previews(report)
-            context["general_warnings"] = general_warnings(report)
-            context["pending"] = pending
-            return TemplateResponse(
-                request, "admin/publications/publication/import_preview.html", context
-            )
         return TemplateResponse(
             request, "admin/publications/publication/import_bibtex.html", context
         )
 
-    def _run_import(self, pending: PendingImport, *, dry_run: bool):
-        return publication_import_bibtex(
-            text=pending.text,
-            researcher=pending.researcher,
-            topics=list(pending.topics.all()),
-            skip_invalid=pending.skip_invalid,
-            dry_run=dry_run,
-            user=pending.created_by,
+    def import_pending_view(self, request: HttpRequest, pending_id: int) -> HttpResponse:
+        """The preview of a small pending import, made again: the editor's way back to it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        pending = get_object_or_404(
+            PendingImport.objects.exclude(state=PendingImport.State.IMPORTING),
+            pk=pending_id,
+            created_by=request.user,
+        )
+        if pending.task_id:
+            return HttpResponseRedirect(_task_url(pending.task_id))
+        return self._import_preview(request, pending)
+
+    def _import_preview(self, request: HttpRequest, pending: PendingImport) -> HttpResponse:
+        try:
+            report = import_step(pending, dry_run=True)
+        except ImportFailedError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(_import_url())
+        still_pending = PendingImport.objects.filter(pk=pending.pk).first()
+        return self._import_report_response(request, report, pending=still_pending)
+
+    def _import_report_response(
+        self, request: HttpRequest, report: dict, *, pending=None, page_number=None, title=None
+    ) -> HttpResponse:
+        rows = entry_previews(report["entries"], imported=not report["dry_run"])
+        page = Paginator(rows, REPORT_ROWS_PER_PAGE).get_page(page_number)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title or (_("Preview") if report["dry_run"] else _("Imported")),
+            "report": report,
+            "previews": page.object_list,
+            "page": page,
+            "pending": pending,
+            "imports_url": _import_url(),
+        }
+        return TemplateResponse(
+            request, "admin/publications/publication/import_preview.html", context
         )
 
     def _import_confirm(self, request: HttpRequest) -> HttpResponse:
         pending = get_object_or_404(
-            PendingImport, pk=request.POST.get("confirm"), created_by=request.user
+            PendingImport,
+            pk=_id_or_none(request.POST.get("confirm")),
+            created_by=request.user,
+            state=PendingImport.State.PREVIEWED,
         )
-        report = self._run_import(pending, dry_run=False)
-        pending.delete()
-        if not report.succeeded:
-            self.message_user(
-                request,
-                _("Nothing was imported: the entries have changed since the preview."),
-                messages.ERROR,
-            )
+        pending.state = PendingImport.State.IMPORTING
+        pending.save(update_fields=["state", "updated_at"])
+        if _runs_in_background(pending):
+            return _enqueue_import(request, pending, run_bibtex_import)
+        try:
+            report = import_step(pending, dry_run=False)
+        except ImportFailedError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(_import_url())
+        if report["problems"]:
+            self.message_user(request, CHANGED_SINCE_PREVIEW, messages.ERROR)
         else:
-            self.message_user(
-                request,
-                _(
-                    "BibTeX imported: %(created)d created, %(versions)d other versions, "
-                    "%(present)d already present, %(merged)d merged into existing, "
-                    "%(skipped)d skipped."
-                )
-                % {
-                    "created": len(report.created),
-                    "versions": len(report.versions),
-                    "present": len(report.present),
-                    "merged": len(report.merged),
-                    "skipped": len(report.skipped),
-                },
-                messages.SUCCESS,
-            )
+            self.message_user(request, imported_message(report), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:publications_publication_changelist"))
+
+    def _import_cancel(self, request: HttpRequest) -> HttpResponse:
+        """Forget a pending import that is not being imported (that cannot be stopped)."""
+        deleted, _kinds = (
+            PendingImport.objects.filter(
+                pk=_id_or_none(request.POST.get("cancel")), created_by=request.user
+            )
+            .exclude(state=PendingImport.State.IMPORTING)
+            .delete()
+        )
+        if deleted:
+            self.message_user(
+                request, _("The import was cancelled: nothing was imported."), messages.SUCCESS
+            )
+        return HttpResponseRedirect(_import_url())
+
+    def import_task_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """A background preview or import: its progress, then its report or why it failed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        progress = ImportTaskProgress.of(_editor_task(request, task_id))
+        if progress.report is not None:
+            pending = PendingImport.objects.filter(
+                task_id=str(task_id),
+                created_by=request.user,
+                state=PendingImport.State.PREVIEWED,
+            ).first()
+            return self._import_report_response(
+                request,
+                progress.report,
+                pending=pending,
+                page_number=request.GET.get("page"),
+                title=progress.title,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": progress.title,
+            "progress": progress,
+            "status_url": reverse(
+                "admin:publications_publication_import_task_status", args=[task_id]
+            ),
+            "imports_url": _import_url(),
+        }
+        return TemplateResponse(
+            request, "admin/publications/publication/import_progress.html", context
+        )
+
+    def import_task_status_view(self, request: HttpRequest, task_id) -> JsonResponse:
+        """The progress of a background task, for the page's script to show without reloading."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        progress = ImportTaskProgress.of(_editor_task(request, task_id))
+        return JsonResponse(
+            {
+                "finished": progress.finished,
+                "done": progress.done,
+                "total": progress.total,
+                "text": progress.text,
+            }
+        )
 
     @admin.display(description=_("authors"))
     def author_names(self, publication: Publication) -> str:
@@ -663,78 +778,214 @@ class PublicationAdmin(PublishActionsMixin, EditHistoryAdmin):
         return ", ".join(names)
 
 
-# The import preview.
+# Importing BibTeX: the steps and what the pages show of them.
+
+# Entries a report page shows at once: a 20 MB file has some 17,000.
+REPORT_ROWS_PER_PAGE = 500
+DATA_UPLOAD_MAX_MEGABYTES = round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)
+CHANGED_SINCE_PREVIEW = _("Nothing was imported: the entries have changed since the preview.")
+
+
+def _import_url() -> str:
+    return reverse("admin:publications_publication_import_bibtex")
+
+
+def _task_url(task_id) -> str:
+    return reverse("admin:publications_publication_import_task", args=[task_id])
+
+
+def _id_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def refuse_long_pasted_text(view: Callable) -> Callable:
+    """``view``, but a form whose pasted text is over DATA_UPLOAD_MAX_MEMORY_SIZE (which
+    Django answers with a bare 400 page) sends the editor back to the form, which says to
+    upload the text as a file. Nothing is read or changed then, so the CSRF check (made by
+    ``view``, an admin view, once the form is read) is not needed for that answer."""
+
+    @csrf_exempt
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 (reading the form is what may fail)
+            except RequestDataTooBig:
+                return HttpResponseRedirect(f"{_import_url()}?pasted=too-long", status=303)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _pending_import(form: BibtexImportForm, request: HttpRequest) -> PendingImport:
+    upload = form.cleaned_data["file"]
+    text = form.cleaned_data["bibtex"]
+    pending = PendingImport.objects.create(
+        text=text,
+        created_by=request.user,
+        researcher=form.cleaned_data["researcher"],
+        skip_invalid=form.cleaned_data["skip_invalid"],
+        source=Truncator(upload.name).chars(255) if upload else "",
+        size=len(text.encode()),
+        language=translation.get_language() or "",
+    )
+    pending.topics.set(form.cleaned_data["topics"])
+    return pending
+
+
+def _runs_in_background(pending: PendingImport) -> bool:
+    return pending.size > settings.BIBTEX_IMPORT_INLINE_MAX_BYTES
+
+
+def _enqueue_import(request: HttpRequest, pending: PendingImport, task) -> HttpResponse:
+    result = task.enqueue(pending_id=pending.pk, user_id=request.user.pk, source=pending.source)
+    # The worker may have finished (and deleted the pending import) already: then no row.
+    PendingImport.objects.filter(pk=pending.pk).update(task_id=str(result.id))
+    return HttpResponseRedirect(_task_url(result.id))
+
+
+def _editor_task(request: HttpRequest, task_id) -> DBTaskResult:
+    """The editor's own import task, or 404."""
+    return get_object_or_404(
+        DBTaskResult,
+        id=task_id,
+        task_path__in=[task.module_path for task in IMPORT_TASKS],
+        args_kwargs__kwargs__user_id=request.user.pk,
+    )
+
+
+def imported_message(report: dict) -> str:
+    return (
+        _(
+            "BibTeX imported: %(created)d created, %(versions)d other versions, "
+            "%(present)d already present, %(merged)d merged into existing, %(skipped)d skipped."
+        )
+        % report["counts"]
+    )
+
+
+@dataclass
+class ImportTaskProgress:
+    """What the page of a background preview or import shows."""
+
+    title: str
+    finished: bool = False
+    done: int | None = None  # publications written (or compared), once the text is read
+    total: int | None = None
+    text: str = ""
+    error: str = ""
+    report: dict | None = None
+
+    @classmethod
+    def of(cls, row: DBTaskResult) -> "ImportTaskProgress":
+        is_preview = row.task_path == preview_bibtex_import.module_path
+        progress = cls(title=_import_title(row.args_kwargs["kwargs"]["source"], is_preview))
+        if row.status == TaskResultStatus.SUCCESSFUL:
+            progress.finished, progress.report = True, row.return_value
+        elif row.status == TaskResultStatus.FAILED:
+            progress.finished = True
+            progress.error = failure_message(row.exception_class_path, row.traceback)
+            progress.text = progress.error
+        elif row.status == TaskResultStatus.READY:
+            progress.text = gettext("Waiting for a worker to start it…")
+        else:
+            progress.done, progress.total = ImportProgress(str(row.id)).read() or (None, None)
+            progress.text = _progress_text(progress.done, progress.total, is_preview)
+        return progress
+
+
+def _progress_text(done: int | None, total: int | None, is_preview: bool) -> str:
+    if total is None:
+        return gettext("Reading the text…")
+    names = {
+        "done": number_format(done, force_grouping=True),
+        "total": number_format(total, force_grouping=True),
+    }
+    if is_preview:
+        return gettext("%(done)s of %(total)s publications compared with the stored ones") % names
+    return gettext("%(done)s of %(total)s publications written") % names
+
+
+def editor_imports(user) -> list[dict]:
+    """The editor's imports of the last day, newest first: the small ones waiting for
+    confirmation, and the background tasks, running or finished."""
+    rows = [
+        {
+            "what": _import_title(pending.source, is_preview=True),
+            "when": pending.created_at,
+            "status": pending.get_state_display(),
+            "url": reverse("admin:publications_publication_import_pending", args=[pending.pk]),
+        }
+        for pending in PendingImport.objects.filter(
+            created_by=user, task_id="", state=PendingImport.State.PREVIEWED
+        )
+    ]
+    tasks = DBTaskResult.objects.filter(
+        task_path__in=[task.module_path for task in IMPORT_TASKS],
+        args_kwargs__kwargs__user_id=user.pk,
+        enqueued_at__gte=timezone.now() - REPORT_LIFETIME,
+    ).order_by("-enqueued_at")[:20]
+    for row in tasks:
+        is_preview = row.task_path == preview_bibtex_import.module_path
+        rows.append(
+            {
+                "what": _import_title(row.args_kwargs["kwargs"]["source"], is_preview),
+                "when": row.enqueued_at,
+                "status": TASK_STATUS_LABELS[row.status],
+                "url": _task_url(row.id),
+            }
+        )
+    return sorted(rows, key=lambda row: row["when"], reverse=True)
+
+
+def _import_title(source: str, is_preview: bool) -> str:
+    names = {"source": source or gettext("pasted text")}
+    if is_preview:
+        return gettext("Preview of %(source)s") % names
+    return gettext("Import of %(source)s") % names
+
+
+TASK_STATUS_LABELS = {
+    TaskResultStatus.READY: _("waiting for a worker"),
+    TaskResultStatus.RUNNING: _("under way"),
+    TaskResultStatus.SUCCESSFUL: _("finished"),
+    TaskResultStatus.FAILED: _("failed"),
+}
 
 
 @dataclass
 class EntryPreview:
-    """One entry of a BibTeX import as its preview shows it."""
+    """One entry of a BibTeX import as its report shows it."""
 
-    outcome: ImportedEntry
-    kind: str = ""
-    where: str = ""
-    version: str = ""  # the entry read as a version: "arXiv preprint, 2023"
+    outcome: dict  # the entry as stored in the report (publications.tasks.stored_report)
     target: SafeString | str = ""  # the publication it becomes part of, linked when stored
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # field, current, new
+    link: str = ""  # the publication it became, once imported
 
 
-def entry_previews(report: ImportReport) -> list[EntryPreview]:
-    """What the preview shows of each entry, in the order of the file."""
-    stored = [o.publication.pk for o in report.entries if o.existed and o.publication]
-    # A dry run leaves its changes in the objects it reports: the titles as they are stored.
-    titles = dict(Publication.objects.filter(pk__in=stored).values_list("pk", "title"))
+def entry_previews(entries: list[dict], *, imported: bool) -> list[EntryPreview]:
+    """What the report shows of each entry, in the order of the file."""
     previews = []
-    for outcome in report.entries:
-        preview = EntryPreview(outcome, target=_import_target(outcome, titles))
-        entry = outcome.entry
-        if entry is not None:
-            as_version = PublicationVersion(
-                **{name: getattr(entry, name) for name in CitedFields.CITED_FIELDS}
+    for outcome in entries:
+        preview = EntryPreview(outcome, target=_import_target(outcome))
+        if imported and outcome["publication"] and outcome["status"] != "skipped":
+            preview.link = reverse(
+                "admin:publications_publication_change", args=[outcome["publication"]]
             )
-            preview.kind = as_version.get_kind_display()
-            preview.where = entry.venue or entry.institution or entry.publisher
-            preview.version = describe(as_version)
-        preview.changes = [_readable_change(change) for change in outcome.changes]
         previews.append(preview)
     return previews
 
 
-def _import_target(outcome: ImportedEntry, titles: dict[int, str]) -> SafeString | str:
-    publication = outcome.publication
-    if publication is None:
+def _import_target(outcome: dict) -> SafeString | str:
+    if outcome["publication"] is None:
         return ""
-    if outcome.existed:
-        title = titles.get(publication.pk, publication.title)
+    title = Truncator(outcome["target_title"]).chars(80)
+    if outcome["existed"]:
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:publications_publication_change", args=[publication.pk]),
-            Truncator(title).chars(80),
+            reverse("admin:publications_publication_change", args=[outcome["publication"]]),
+            title,
         )
-    return format_html(
-        "“{}” ({})", Truncator(publication.title).chars(80), _("another entry of this file")
-    )
-
-
-def _readable_change(change: FieldChange) -> tuple[str, str, str]:
-    def readable(value) -> str:
-        if value in ("", None):
-            return "—"
-        if change.name == "kind" and value in PublicationKind.values:
-            return str(PublicationKind(value).label)
-        return str(value)
-
-    return change.label, readable(change.old), readable(change.new)
-
-
-def general_warnings(report: ImportReport) -> list[str]:
-    """The report's warnings that are not about one entry's left-out values (those are shown
-    with their entry): a researcher missing from an author list, for instance."""
-    shown = {str(problem) for outcome in report.entries for problem in _entry_problems(outcome)}
-    return [warning for warning in report.warnings if warning not in shown]
-
-
-def _entry_problems(outcome: ImportedEntry) -> list[EntryProblem]:
-    return [EntryProblem(outcome.key, outcome.line, warning) for warning in outcome.warnings]
+    return format_html("“{}” ({})", title, _("another entry of this file"))
 
 
 def unlinked_authors_matching(researcher: Researcher) -> list[Author]:
@@ -940,7 +1191,7 @@ class AuthorAdmin(EditHistoryAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(admin.ModelAdmin):
+class AuthorshipAdmin(ControlCharacterFreeAdmin, admin.ModelAdmin):
     list_display = ["publication", "role", "position", "author"]
     list_select_related = ["publication", "author"]
     list_filter = ["role"]

@@ -1,8 +1,9 @@
 """Reading BibTeX: entries turned into complete publication data, what was left out reported.
 
 Nothing here touches the database; ``publications.services`` decides what to store. Only an
-entry without a usable title or year is refused: any other value that cannot be used is left
-out with a warning that names the field and the value.
+entry without a usable title or year, or whose title, names or number of names the database
+cannot hold, is refused: any other value that cannot be used (one longer than its column
+included) is left out with a warning that names the field and the value.
 """
 
 import calendar
@@ -25,13 +26,16 @@ from bibtexparser.model import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from profiles.collation import title_key
+from core.text import without_control_characters
+from profiles.collation import name_key, title_key
 
-from .identifiers import normalize_arxiv_id, normalize_doi, validate_arxiv_id, validate_doi
+from .identifiers import normalize_arxiv_id, normalize_doi
 from .latex import latex_to_text
-from .models import YEAR_MAX, YEAR_MIN, Publication
+from .models import YEAR_MAX, YEAR_MIN, Author, Authorship, Publication
 
 Kind = Publication.Kind
 
@@ -164,10 +168,6 @@ READ_FIELDS = {
     "url", "pdf", "file", "language", "langid", "related", "options", "crossref", "xdata",
 }  # fmt: skip
 
-TITLE_MAX_LENGTH = 500
-NAME_MAX_LENGTH = 255  # venue, publisher, series, institution, address
-SHORT_MAX_LENGTH = 50  # volume, issue, pages, edition, number
-URL_MAX_LENGTH = 200
 JUNIOR_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 MONTHS = {
     name: number
@@ -244,6 +244,9 @@ class _Record:
 def parse_bibtex(text: str) -> ParseResult:
     """Every entry of ``text`` as clean data, or the reason it cannot be used."""
     result = ParseResult()
+    # No key, name or value of the file keeps a control character: none is meant, and stored
+    # they break feeds and exports.
+    text = without_control_characters(text)
     records = _records(text, result.problems)
     by_key = {record.key: record for record in records}
     for record in records:
@@ -383,26 +386,27 @@ class _Fields:
     def name_of(self, *names: str) -> str:
         return next((name for name in names if self.values.get(name)), names[0])
 
-    def text(self, *names: str, limit: int = 0) -> str:
-        """The first of ``names`` that holds a value, as plain text, cut to ``limit``."""
+    def text(self, *names: str, column: str = "") -> str:
+        """The first of ``names`` that holds a value, as plain text; left out when it is longer
+        than the publication's ``column`` holds."""
         for name in names:
             if value := self.values.get(name):
                 value = latex_to_text(value)
-                return self.cut(name, value, limit) if limit and len(value) > limit else value
+                return self.fit(name, value, column) if column else value
         return ""
 
     def verbatim(self, *names: str) -> str:
         """An identifier or address: escapes and braces removed, nothing else converted."""
         return _verbatim(self.raw(*names))
 
-    def cut(self, name: str, value: str, limit: int) -> str:
+    def fit(self, name: str, value: str, column: str) -> str:
+        """``value``, or nothing when the publication's ``column`` cannot hold it: a value cut
+        short would be another value."""
+        limit = max_length(Publication, column)
         if len(value) <= limit:
             return value
-        self.warnings.append(
-            _("%(field)s “%(value)s” was shortened to %(limit)d characters")
-            % {"field": name, "value": _shown(value), "limit": limit}
-        )
-        return value[:limit].rstrip()
+        self.leave_out(name, value, _too_long(limit))
+        return ""
 
     def leave_out(self, name: str, value: str, reason: str) -> None:
         self.warnings.append(_left_out(name, value, reason))
@@ -418,7 +422,8 @@ def parse_entry(
 ) -> ParsedEntry:
     """One BibTeX entry's fields (LaTeX values with macros resolved, lower-case names) as
     clean data. ``repeated`` holds the (field, value) of repetitions that were left out."""
-    reader = _Fields(fields)
+    key = without_control_characters(key)
+    reader = _Fields({name: without_control_characters(value) for name, value in fields.items()})
     for name, value in repeated:
         reader.leave_out(name, value, _("the field is repeated; its first value was kept"))
     title = _title(reader)
@@ -426,7 +431,9 @@ def parse_entry(
     source = ENTRY_TYPES.get(entry_type.lower(), _OTHER)
     authors, authors_truncated = parse_authors(reader.raw("author"))
     editors, editors_truncated = parse_authors(reader.raw("editor"))
-    venue = reader.text(*source.venue, limit=NAME_MAX_LENGTH)
+    _check_people(authors, _("it has more than %(limit)d authors"))
+    _check_people(editors, _("it has more than %(limit)d editors"))
+    venue = reader.text(*source.venue, column="venue")
     details = _details(reader, source)
     doi = _doi(reader)
     arxiv_id = _arxiv_id(reader, venue, doi)
@@ -471,28 +478,32 @@ def _title(reader: _Fields) -> str:
         raise EntryError(_("it has no title"))
     if subtitle := reader.text("subtitle"):
         title = f"{title} {subtitle}" if title[-1] in ":?!." else f"{title}: {subtitle}"
-    return reader.cut("title", title, TITLE_MAX_LENGTH)
+    limit = max_length(Publication, "title")
+    # The matching key folds letters, and may be longer than the title ("ß" is "ss").
+    if len(title) > limit or len(title_key(title)) > max_length(Publication, "title_key"):
+        raise EntryError(_("its title is longer than %(limit)d characters") % {"limit": limit})
+    return title
 
 
 def _details(reader: _Fields, source: EntryType) -> dict:
     """The fields that locate and describe the publication, beyond title, people and venue."""
     if source.number_is_issue:
-        issue, number = reader.text("number", "issue", limit=SHORT_MAX_LENGTH), ""
+        issue, number = reader.text("number", "issue", column="issue"), ""
     else:
-        issue = reader.text("issue", limit=SHORT_MAX_LENGTH)
-        number = reader.text("number", limit=SHORT_MAX_LENGTH)
+        issue = reader.text("issue", column="issue")
+        number = reader.text("number", column="number")
     pages = _PAGE_DASH.sub("–", reader.text("pages"))
     return {
-        "volume": reader.text("volume", limit=SHORT_MAX_LENGTH),
+        "volume": reader.text("volume", column="volume"),
         "issue": issue,
-        "pages": reader.cut("pages", pages, SHORT_MAX_LENGTH),
-        "publisher": reader.text("publisher", limit=NAME_MAX_LENGTH),
-        "edition": reader.text("edition", limit=SHORT_MAX_LENGTH),
-        "series": reader.text("series", limit=NAME_MAX_LENGTH),
-        "institution": reader.text(*source.institution, limit=NAME_MAX_LENGTH),
+        "pages": reader.fit("pages", pages, "pages"),
+        "publisher": reader.text("publisher", column="publisher"),
+        "edition": reader.text("edition", column="edition"),
+        "series": reader.text("series", column="series"),
+        "institution": reader.text(*source.institution, column="institution"),
         "number": number,
-        "address": reader.text("address", "location", limit=NAME_MAX_LENGTH),
-        "note": reader.text("note"),
+        "address": reader.text("address", "location", column="address"),
+        "note": reader.text("note", column="note"),
         "abstract": reader.text("abstract"),
         "url": _url(reader),
         "pdf_url": _pdf_url(reader),
@@ -638,11 +649,11 @@ def _wholly_braced(text: str) -> bool:
 def _doi(reader: _Fields) -> str:
     if raw := reader.verbatim("doi"):
         doi = normalize_doi(raw)
-        if _is_valid(reader, "doi", raw, doi, validate_doi):
+        if _is_valid(reader, "doi", raw, doi, "doi"):
             return doi
     if match := _DOI_URL.search(reader.verbatim("url")):
         doi = normalize_doi(match.group(1))
-        if _is_valid(reader, "url", "", doi, validate_doi):
+        if _is_valid(reader, "url", "", doi, "doi"):
             return doi
     return ""
 
@@ -650,7 +661,7 @@ def _doi(reader: _Fields) -> str:
 def _arxiv_id(reader: _Fields, venue: str, doi: str) -> str:
     for name, raw, candidate in _arxiv_candidates(reader, venue, doi):
         arxiv_id = normalize_arxiv_id(candidate.rstrip(".,;"))
-        if _is_valid(reader, name, raw, arxiv_id, validate_arxiv_id):
+        if _is_valid(reader, name, raw, arxiv_id, "arxiv_id"):
             return arxiv_id
     return ""
 
@@ -676,9 +687,10 @@ def _arxiv_candidates(reader: _Fields, venue: str, doi: str) -> Iterator[tuple[s
         yield "doi", "", match.group(1)
 
 
-def _is_valid(reader: _Fields, name: str, raw: str, value: str, validate) -> bool:
+def _is_valid(reader: _Fields, name: str, raw: str, value: str, column: str) -> bool:
+    """Whether the publication's ``column`` takes ``value``, by the model field's validators."""
     try:
-        validate(value)
+        Publication._meta.get_field(column).run_validators(value)
     except ValidationError as error:
         if raw:
             reader.leave_out(name, raw, error.messages[0])
@@ -694,7 +706,7 @@ def _url(reader: _Fields) -> str:
             continue
         if kept:
             reader.leave_out("url", candidate, _("only the first web address was kept"))
-        elif (reason := _url_problem(candidate)) is None:
+        elif (reason := _url_problem(candidate, "url")) is None:
             kept = candidate
         else:
             reader.leave_out("url", candidate, reason)
@@ -703,24 +715,30 @@ def _url(reader: _Fields) -> str:
 
 def _pdf_url(reader: _Fields) -> str:
     if value := reader.verbatim("pdf"):
-        if (reason := _url_problem(value)) is None:
+        if (reason := _url_problem(value, "pdf_url")) is None:
             return value
         reader.leave_out("pdf", value, reason)
     # "file" usually lists local attachments ("Full Text:/home/…/a.pdf:PDF"): only an
     # address is worth reading.
     value = reader.verbatim("file")
-    if value.startswith(("http://", "https://")) and _url_problem(value) is None:
+    if value.startswith(("http://", "https://")) and _url_problem(value, "pdf_url") is None:
         return value
     return ""
 
 
-def _url_problem(value: str) -> str | None:
-    if len(value) > URL_MAX_LENGTH:
-        return _("it is longer than %(limit)d characters") % {"limit": URL_MAX_LENGTH}
+def _url_problem(value: str, column: str) -> str | None:
+    """Why the publication's ``column`` cannot hold the address ``value``, or None."""
+    limit = max_length(Publication, column)
+    if len(value) > limit:
+        return _too_long(limit)
     try:
         _VALIDATE_URL(value)
     except ValidationError:
         return _("it is not a web address")
+    try:
+        Publication._meta.get_field(column).run_validators(value)
+    except ValidationError as error:
+        return error.messages[0]
     return None
 
 
@@ -755,6 +773,9 @@ def _language(reader: _Fields) -> str:
     raw = reader.text("langid", "language")
     value = raw.strip().lower()
     value = LANGUAGE_NAMES.get(value, value)
+    if len(value) > max_length(Publication, "language"):
+        reader.leave_out(reader.name_of("langid", "language"), raw, _("it is not a known language"))
+        return "en"
     if not value or _LANGUAGE_CODE.match(value):
         return value or "en"
     reader.leave_out(reader.name_of("langid", "language"), raw, _("it is not a known language"))
@@ -772,7 +793,49 @@ def _data_only(options: str) -> bool:
     return False
 
 
+# What the database holds ---------------------------------------------------------------------
+
+
+def max_length(model: type[Model], column: str) -> int:
+    return model._meta.get_field(column).max_length
+
+
+# Positions are small integers; Django's portable range, which PostgreSQL enforces.
+MAX_POSITION = BaseDatabaseOperations.integer_field_ranges[
+    Authorship._meta.get_field("position").get_internal_type()
+][1]
+# The parts of a parsed name, each stored in the Author column of the same name.
+_NAME_PARTS = ("display_name", "given_name", "family_name", "suffix")
+
+
+def _check_people(people: list[ParsedAuthor], too_many: str) -> None:
+    """Refuse the entry when the database cannot hold its list of names as written: a name cut
+    short, or names left out, would be someone else's list."""
+    if len(people) > MAX_POSITION:
+        raise EntryError(too_many % {"limit": MAX_POSITION})
+    for person in people:
+        for part in _NAME_PARTS:
+            limit = max_length(Author, part)
+            if len(getattr(person, part)) > limit:
+                raise EntryError(_name_too_long(person.display_name, limit))
+        # The matching key folds letters, and may be longer than the name ("ß" is "ss").
+        limit = max_length(Author, "name_key")
+        if len(name_key(person.display_name)) > limit:
+            raise EntryError(_name_too_long(person.display_name, limit))
+
+
 # Messages ----------------------------------------------------------------------------------
+
+
+def _too_long(limit: int) -> str:
+    return _("it is longer than %(limit)d characters") % {"limit": limit}
+
+
+def _name_too_long(name: str, limit: int) -> str:
+    return _("the name “%(name)s” is longer than %(limit)d characters") % {
+        "name": _shown(name),
+        "limit": limit,
+    }
 
 
 def _left_out(name: str, value: str, reason: str) -> str:

@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.db.models import prefetch_related_objects
 
@@ -72,6 +73,9 @@ FORMATS = {
 
 _BIBTEX_SPECIAL = re.compile(r"([{}%&$#_^~\\])")
 _BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\^{}"}
+_UNMATCHED_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_BRACE = re.compile(r"[{}]")
+_VERBATIM_SPECIAL = re.compile(r"[{}\\\s]")
 # What would end a braced BibTeX value or a name early: a comma or the word "and".
 _NAME_SEPARATOR = re.compile(r",|\band\b", re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"^\s*([^\s–—-]+)\s*(?:–|—|-+)\s*([^\s–—-]+)\s*$")
@@ -170,17 +174,39 @@ def _keyed(publications: Iterable[Publication]) -> list[tuple[str, Publication]]
 
 
 def _bibtex_value(text: str) -> str:
+    """Text as a BibTeX value that never ends its field early: special characters escaped,
+    whitespace folded (a value is one line, and TeX reads a line break as a space)."""
+    text = " ".join(text.split())
+    unmatched = _unmatched_braces(text)
+
     def escape(match: re.Match) -> str:
         char = match.group(1)
+        if match.start() in unmatched:
+            # BibTeX and biber count a brace even after a backslash: a lone one is spelt out.
+            return _UNMATCHED_BRACES[char]
         return _BIBTEX_ESCAPES.get(char, "\\" + char)
 
     return _BIBTEX_SPECIAL.sub(escape, text)
 
 
+def _unmatched_braces(text: str) -> set[int]:
+    """The positions of the braces of ``text`` that no other brace closes or opens."""
+    opened: list[int] = []
+    unmatched: set[int] = set()
+    for brace in _BRACE.finditer(text):
+        if brace.group() == "{":
+            opened.append(brace.start())
+        elif opened:
+            opened.pop()
+        else:
+            unmatched.add(brace.start())
+    return unmatched.union(opened)
+
+
 def _bibtex_verbatim(text: str) -> str:
-    """A DOI or a URL, which biblatex reads verbatim: only braces and backslashes, which would
-    break the file, are percent-encoded, as resolvers read them."""
-    return text.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    """A DOI or a URL, which biblatex reads verbatim: braces, backslashes and whitespace, which
+    would break the file, are percent-encoded, as resolvers read them."""
+    return _VERBATIM_SPECIAL.sub(lambda match: quote(match.group(), safe=""), text)
 
 
 def _bibtex_name_part(text: str) -> str:
@@ -234,10 +260,18 @@ def _bibtex_fields(work: CitedFields, title: str, publication: Publication) -> l
             text = _bibtex_verbatim(value) if name == "doi" else _bibtex_value(value)
             fields.append((name, "{" + text + "}"))
     if work.arxiv_id:
-        fields += [("eprint", f"{{{work.arxiv_id}}}"), ("archiveprefix", "{arXiv}")]
+        fields += [
+            ("eprint", f"{{{_bibtex_verbatim(work.arxiv_id)}}}"),
+            ("archiveprefix", "{arXiv}"),
+        ]
     if work.url:
         fields.append(("url", "{" + _bibtex_verbatim(work.url) + "}"))
     return fields
+
+
+def _bibtex_type(work: CitedFields) -> str:
+    # A kind stored before its choices were checked is exported as the generic type.
+    return BIBTEX_TYPES.get(work.kind, "misc")
 
 
 def _bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
@@ -248,18 +282,22 @@ def _bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> s
 def _bibtex_entries(key: str, publication: Publication, used: set[str]) -> list[str]:
     """The publication's entry, then one entry per other version, which only supplies data:
     biblatex prints it within the cited entry (related), never as an item of its own."""
-    versions = [(_unique(f"{key}-{v.kind}", used), v) for v in publication.versions.all()]
+    versions = [
+        (_unique(f"{key}-{_NOT_KEY.sub('', v.kind.lower())}", used), v)
+        for v in publication.versions.all()
+    ]
     fields = _bibtex_fields(publication, publication.title, publication)
     if publication.abstract:
         fields.append(("abstract", "{" + _bibtex_value(publication.abstract) + "}"))
-    fields.append(("langid", "{" + publication.language + "}"))
+    langid = ("langid", "{" + _bibtex_value(publication.language) + "}")
+    fields.append(langid)
     if versions:
         fields.append(("related", "{" + ",".join(k for k, _v in versions) + "}"))
-    entries = [_bibtex_entry(BIBTEX_TYPES[publication.kind], key, fields)]
+    entries = [_bibtex_entry(_bibtex_type(publication), key, fields)]
     for version_key, version in versions:
         fields = _bibtex_fields(version, version.title or publication.title, publication)
-        fields += [("langid", "{" + publication.language + "}"), ("options", "{dataonly}")]
-        entries.append(_bibtex_entry(BIBTEX_TYPES[version.kind], version_key, fields))
+        fields += [langid, ("options", "{dataonly}")]
+        entries.append(_bibtex_entry(_bibtex_type(version), version_key, fields))
     return entries
 
 
@@ -296,7 +334,7 @@ def _ris_record(publication: Publication) -> list[tuple[str, str]]:
     # name would be imported by Zotero as an author called "et al.", so the list stays as is.
     kind = publication.kind
     editor_tag = RIS_EDITOR_TAGS.get(kind, "A2")
-    tags = [("TY", RIS_TYPES[kind]), ("TI", publication.title)]
+    tags = [("TY", RIS_TYPES.get(kind, "GEN")), ("TI", publication.title)]
     tags += [("AU", _ris_name(a)) for a in _author_list(publication)]
     tags += [(editor_tag, _ris_name(a)) for a in _editor_list(publication)]
     tags.append(("PY", str(publication.year)))
@@ -339,7 +377,11 @@ def _csl_name(author: Author) -> dict[str, str]:
 def _csl_item(key: str, publication: Publication) -> dict:
     # Truncated name lists are left as they are (see _ris_record): a {"literal": "others"}
     # would be printed by citeproc as an author called "others".
-    item = {"id": key, "type": CSL_TYPES[publication.kind], "title": publication.title}
+    item = {
+        "id": key,
+        "type": CSL_TYPES.get(publication.kind, "document"),
+        "title": publication.title,
+    }
     for role, authors in (("author", _author_list), ("editor", _editor_list)):
         names = [_csl_name(author) for author in authors(publication)]
         if names:

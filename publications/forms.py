@@ -11,6 +11,7 @@ from profiles.models import Researcher, ResearchTopic
 from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
 from .identifiers import normalize_arxiv_id, normalize_doi
 from .models import Authorship, Publication
+from .services.bibtex_import import file_too_large_message
 from .services.matching import WorkKeys, publications_matching
 
 
@@ -137,6 +138,8 @@ class BibtexImportForm(forms.Form):
             raise forms.ValidationError(_("Give a file or pasted text, not both."))
         if not upload and not pasted.strip():
             raise forms.ValidationError(_("Choose a .bib file or paste BibTeX."))
+        if upload and upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(file_too_large_message(upload.size))
         try:
             if upload:
                 # Read one byte past the limit: enough to refuse a huge file.

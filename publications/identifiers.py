@@ -14,6 +14,8 @@ _ARXIV_RE = re.compile(ARXIV_ID_PATTERN)
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _ARXIV_PREFIX = re.compile(r"^(https?://(www\.)?arxiv\.org/(abs|pdf)/|arxiv:\s*)", re.IGNORECASE)
 _ARXIV_VERSION = re.compile(r"v\d+$")
+# What would end a BibTeX field or a line of RIS early: no identifier or address holds it.
+_BREAKING = re.compile(r"[{}\s]")
 
 
 def normalize_doi(value: str) -> str:
@@ -32,6 +34,16 @@ def validate_doi(value: str) -> None:
     if not _DOI_RE.match(value):
         raise ValidationError(
             _("Enter a DOI such as 10.48550/arXiv.2307.11888."), code="doi_format"
+        )
+    validate_no_breaking_characters(value)
+
+
+def validate_no_breaking_characters(value: str) -> None:
+    """Refuse braces, spaces and line breaks, which no DOI or web address holds as such."""
+    if _BREAKING.search(value):
+        raise ValidationError(
+            _("A DOI or a web address cannot hold braces, spaces or line breaks."),
+            code="breaking_characters",
         )
 
 

@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from pylatexenc import latex2text, latexwalker
 
+from core.text import without_control_characters
+
 
 def _names(text: str) -> list[str]:
     return text.split()
@@ -34,7 +36,7 @@ _SYMBOLS = {
     "pounds": "£", "euro": "€", "copyright": "©", "registered": "®", "reg": "®",
     "trademark": "™", "textasciicircum": "^", "textperiodcentered": "·", "eth": "ð",
     "glqq": "„", "grqq": "“", "glq": "‚", "grq": "‘", "flqq": "«", "frqq": "»", "flq": "‹",
-    "frq": "›", "textquotedbl": '"', "bs": "\\",
+    "frq": "›", "textquotedbl": '"', "bs": "\\", "textbraceleft": "{", "textbraceright": "}",
 }  # fmt: skip
 # Commands that only break a line or a paragraph, or leave a gap: a space between words.
 _SPACES = _names(
@@ -344,7 +346,13 @@ class _Reader:
             self.at += 1
             return self._group(math)
         if char == "\\":
-            return self._command(math)
+            # A command as the argument of a command (\\emph\\emph…) nests as a group does.
+            if self.depth >= _MAX_DEPTH:
+                return ""
+            self.depth += 1
+            text = self._command(math)
+            self.depth -= 1
+            return text
         if char in ("", "}", "$"):
             return ""
         self.at += 1
@@ -449,4 +457,6 @@ def _latex_to_text(text: str) -> str:
     text = text.replace("\u00ad", "")
     if _LATEX_MARKERS.search(text):
         text = _Reader(text).text()
+    # Commands may spell a control character (\\char1): none is ever meant.
+    text = without_control_characters(text)
     return unicodedata.normalize("NFC", " ".join(text.split()))

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -9,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,13 @@ from profiles.collation import fold, name_key, title_key
 from profiles.fields import OrcidField
 from profiles.models import Researcher, ResearchTopic
 
-from .identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, ArxivIdField, DOIField
+from .identifiers import (
+    ARXIV_ID_PATTERN,
+    DOI_PATTERN,
+    ArxivIdField,
+    DOIField,
+    validate_no_breaking_characters,
+)
 from .names import split_name
 
 YEAR_MIN = 1900
@@ -354,7 +362,7 @@ class CitedFields(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     doi = DOIField(_("DOI"), blank=True)
     arxiv_id = ArxivIdField(_("arXiv identifier"), blank=True)
-    url = models.URLField(_("web page"), blank=True)
+    url = models.URLField(_("web page"), blank=True, validators=[validate_no_breaking_characters])
 
     # The fields above, in the order a citation reads them; versions copy them to and fro.
     CITED_FIELDS = (
@@ -403,8 +411,8 @@ class Publication(CitedFields):
             "pronounce them right."
         ),
     )
-    pdf_url = models.URLField(_("PDF"), blank=True)
-    code_url = models.URLField(_("code"), blank=True)
+    pdf_url = models.URLField(_("PDF"), blank=True, validators=[validate_no_breaking_characters])
+    code_url = models.URLField(_("code"), blank=True, validators=[validate_no_breaking_characters])
     authors_truncated = models.BooleanField(
         _("more authors than listed"),
         default=False,
@@ -641,12 +649,28 @@ class PublicationVersion(CitedFields):
         return f"{self.get_kind_display()}, {self.year}"
 
 
+class PendingImportQuerySet(models.QuerySet):
+    def expired(self) -> "PendingImportQuerySet":
+        """Imports nobody has touched for longer than ``PendingImport.LIFETIME``."""
+        return self.filter(updated_at__lt=timezone.now() - PendingImport.LIFETIME)
+
+
 class PendingImport(models.Model):
-    """A BibTeX text an editor has previewed and not yet confirmed.
+    """A BibTeX text an editor has given to import, until it is imported, fails, is cancelled
+    or expires: it is deleted then, so that no large text stays in the database.
 
     Kept in the database rather than in a form field or a local file, so that a large file
-    survives the round trip and the confirmation may reach any of several app servers.
+    survives the round trip, the confirmation may reach any of several app servers, and a
+    background worker can read it.
     """
+
+    # An import left unconfirmed (or unfinished) this long is abandoned.
+    LIFETIME = timedelta(days=1)
+
+    class State(models.TextChoices):
+        PREVIEWING = "previewing", _("preview under way")
+        PREVIEWED = "previewed", _("waiting for confirmation")
+        IMPORTING = "importing", _("import under way")
 
     text = models.TextField()
     created_by = models.ForeignKey(
@@ -656,10 +680,24 @@ class PendingImport(models.Model):
     topics = models.ManyToManyField(ResearchTopic, blank=True, related_name="+")
     skip_invalid = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # What the editor gave, as their list of imports names it: the file's name (empty when
+    # pasted) and its size in bytes.
+    source = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    # The editor's language: a background task writes its report in it.
+    language = models.CharField(max_length=10, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEWING)
+    # The background task now working on it, if any (a small text is handled in the request).
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = PendingImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pending BibTeX import")
         verbose_name_plural = _("pending BibTeX imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["updated_at"], name="pendingimport_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.created_by} {self.created_at:%Y-%m-%d %H:%M}"

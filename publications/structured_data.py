@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from config.address_tags import public_url
 from profiles.models import Researcher
 
 from .exports import CONTAINER_FIELDS, issued, page_range, publisher_name
@@ -26,7 +27,7 @@ def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> d
         "name": researcher.full_name,
         "givenName": researcher.given_name,
         "familyName": researcher.family_name,
-        "url": request.build_absolute_uri(researcher.get_absolute_url()),
+        "url": public_url(researcher.get_absolute_url()),
         "knowsAbout": [topic.name for topic in topics],
     }
     if researcher.position:
@@ -34,7 +35,7 @@ def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> d
     if researcher.organization:
         person["affiliation"] = {"@type": "Organization", "name": researcher.organization}
     if researcher.portrait:
-        person["image"] = request.build_absolute_uri(researcher.portrait.url)
+        person["image"] = public_url(researcher.portrait.url)
     if same_as:
         person["sameAs"] = same_as
     return person
@@ -62,7 +63,7 @@ def _agent(author: Author, request: HttpRequest) -> dict:
     agent.update({name: value for name, value in parts.items() if value})
     profile = author.public_profile
     if profile is not None:
-        agent["url"] = request.build_absolute_uri(profile.get_absolute_url())
+        agent["url"] = public_url(profile.get_absolute_url())
     return agent
 
 
@@ -101,7 +102,7 @@ def publication_article(publication: Publication, request: HttpRequest) -> dict:
         "name": publication.title,
         "author": [_agent(a.author, request) for a in publication.author_authorships],
         "datePublished": "-".join(f"{part:02d}" for part in issued(publication)),
-        "url": request.build_absolute_uri(publication.get_absolute_url()),
+        "url": public_url(publication.get_absolute_url()),
     }
     editors = [_agent(a.author, request) for a in publication.editor_authorships]
     if editors:

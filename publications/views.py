@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.page_cache import cached_page
+from config.page_query import PAGE
 from config.pagination import CachedIdPaginator, chosen_page
 from config.views import preview_response
 from profiles.models import sorted_topics
@@ -27,7 +28,7 @@ PUBLICATIONS_PER_PAGE = 20
 EXPORT_LIMIT = 5000
 
 
-@cached_page
+@cached_page(query=(PublicationFilter, PAGE))
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
@@ -85,7 +86,7 @@ def publication_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return export_response([publication], fmt=fmt, filename=citation_key(publication))
 
 
-@cached_page
+@cached_page(query=(PublicationFilter,))
 @require_safe
 def publication_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The publication list with its filters applied, as a file."""

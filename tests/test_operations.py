@@ -83,8 +83,9 @@ def test_health_check_answers_when_database_and_cache_do(client, db):
 
 
 @pytest.mark.django_db
-def test_health_check_fails_when_the_cache_cannot_store(client, settings):
-    # A file-based cache under a path that cannot be a folder: every write really fails.
+def test_health_check_reports_a_cache_that_cannot_store_but_answers_200(client, settings):
+    # A file-based cache under a path that cannot be a folder: every write really fails. Pages
+    # are then built from the database: the site is slower, not down.
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -94,7 +95,7 @@ def test_health_check_fails_when_the_cache_cannot_store(client, settings):
 
     response = client.get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json() == {"database": "ok", "cache": "failing"}
 
 

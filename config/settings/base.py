@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,9 +53,32 @@ def env_required(name: str) -> str:
     return value
 
 
+def env_public_url(name: str, *, default: str) -> str:
+    """Read the site's public address, a scheme and a host (and port), refusing anything else:
+    the paths are the site's own."""
+    value = os.environ.get(name, "").strip() or default
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be the site's public address, a scheme and "
+            f"a host such as https://directory.example.org; it is {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
+# The address visitors reach the site at, such as https://directory.example.org: canonical
+# links, the sitemap, feeds and structured data name it, whatever Host header a request came
+# with, so that a cached page is right for every request (development: runserver's address).
+PUBLIC_URL = env_public_url("DJANGO_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before it.
@@ -76,6 +100,8 @@ INSTALLED_APPS = [
     "csp",
     "reversion",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +205,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL (redis://host:6379/0) gives a cache shared by every app server; without it each
-# process keeps its own in memory, which is right for one process only.
+# process keeps its own in memory, which is right for one process only. A failing Redis is a
+# cache that holds nothing (config.cache.RedisCache): pages are built from the database. The
+# timeouts are short, so that a Redis that does not answer costs a page a fraction of a second
+# (then none for RETRY_AFTER seconds), never a hung worker.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -187,6 +216,12 @@ if REDIS_URL:
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "directory"),
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.5,
+                "health_check_interval": 30,
+                "RETRY_AFTER": 5,
+            },
         }
     }
 else:
@@ -211,6 +246,16 @@ PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=24 * 60 * 
 # files and of the installed dependencies (config.page_cache.release): new with any change, the
 # same on every app server running the same code.
 RELEASE = os.environ.get("DJANGO_RELEASE", "").strip()
+
+# Background work (the preview and import of a large BibTeX file) is queued in the database and
+# run by `manage.py db_worker` (`make worker`; `make run` and `make serve` start one): nothing
+# else to install or run, on SQLite as on PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A BibTeX text up to this many bytes is previewed and imported within the request, as fast as
+# a page (about 900 entries, under 2 seconds); a larger one goes to a worker, with a progress bar.
+BIBTEX_IMPORT_INLINE_MAX_BYTES = int(
+    os.environ.get("DJANGO_BIBTEX_IMPORT_INLINE_MAX_BYTES", "").strip() or 2**20
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,15 +1,43 @@
 """Production settings: every secret and host comes from the environment, or start-up fails."""
 
+import os
+import warnings
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env_bool, env_list, env_required
+from .base import STORAGES, env_bool, env_list, env_public_url, env_required
 
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 env_required("DJANGO_ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[])
 env_required("DATABASE_URL")  # base.py already read it; production must not fall back to SQLite.
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+
+def _public_url() -> str:
+    """DJANGO_PUBLIC_URL, or https:// and the first allowed host when it is unset: the only
+    possible guess with one allowed host, which is then silent; with several, a warning says
+    which one canonical links, the sitemap and the feeds name."""
+    if os.environ.get("DJANGO_PUBLIC_URL", "").strip():
+        return env_public_url("DJANGO_PUBLIC_URL", default="")
+    hosts = [host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+    if not hosts:
+        raise ImproperlyConfigured(
+            "The environment variable DJANGO_PUBLIC_URL must be set for production settings "
+            "when DJANGO_ALLOWED_HOSTS names no single host, e.g. https://directory.example.org."
+        )
+    guess = f"https://{hosts[0]}"
+    if len(ALLOWED_HOSTS) > 1:
+        warnings.warn(
+            f"DJANGO_PUBLIC_URL is not set: canonical links, the sitemap and the feeds name "
+            f"{guess}. Set it to the address visitors use.",
+            stacklevel=1,
+        )
+    return env_public_url("DJANGO_PUBLIC_URL", default=guess)
+
+
+PUBLIC_URL = _public_url()
 
 STORAGES = {
     **STORAGES,

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from core.text import fields_without_control_characters, without_control_characters
 from profiles.collation import name_key
 from profiles.models import Researcher
 
@@ -20,7 +21,7 @@ def author_get_or_create(*, display_name: str) -> tuple[Author, bool]:
     Returns the author and whether it was created. When several authors share the name,
     the oldest is taken: it is the one editors have had longest to link and correct.
     """
-    display_name = " ".join(display_name.split())
+    display_name = " ".join(without_control_characters(display_name).split())
     existing = Author.objects.filter(name_key=name_key(display_name)).order_by("pk").first()
     if existing is not None:
         return existing, False
@@ -69,6 +70,7 @@ def new_author(parsed: ParsedAuthor) -> Author:
         suffix=parsed.suffix,
         is_organization=parsed.is_organization,
     )
+    fields_without_control_characters(author)
     author.refresh_derived_fields()
     return author
 
@@ -80,6 +82,7 @@ def respell(author: Author, parsed: ParsedAuthor) -> bool:
     author.display_name = parsed.display_name
     author.given_name, author.family_name = parsed.given_name, parsed.family_name
     author.suffix = author.suffix or parsed.suffix
+    fields_without_control_characters(author)
     author.refresh_derived_fields()
     return True
 
@@ -92,6 +95,7 @@ def researcher_author(researcher: Researcher) -> Author:
         if author.researcher_id is not None:  # the name belongs to someone else's record
             author = Author(display_name=researcher.full_name)
         author.researcher = researcher
+        fields_without_control_characters(author)
         author.save()
     return author
 

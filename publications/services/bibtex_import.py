@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from config.page_cache import pages_changed
 from profiles.collation import name_key
 from profiles.models import Researcher, ResearchTopic
 
-from ..bibtex import EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
+from ..bibtex import MAX_FILE_BYTES, EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
 from ..models import Author, Authorship, Publication, PublicationVersion, search_vectors_deferred
 from . import authors as author_rules
 from .history import record_bulk_revision
@@ -138,7 +139,8 @@ def publication_import_bibtex(
     nothing is imported, unless ``skip_invalid`` is set. A side field that cannot be used is
     left out with a warning. ``dry_run`` reports what would happen and leaves the database as
     it was. ``researcher`` links the researcher's own author record; ``topics`` are added to
-    every imported publication.
+    every imported publication. ``progress`` is told (publications written, publications in
+    the text) once the text is read, then after each batch.
     """
     report = ImportReport(dry_run=dry_run)
     parsed = parse_bibtex(text)
@@ -157,6 +159,8 @@ def publication_import_bibtex(
 
     with transaction.atomic():
         works = _gather_works(parsed.entries)
+        if progress is not None:
+            progress(0, len(works))  # the file is read: how much there is to write
         writer = _Writer(researcher=researcher, topics=topics, report=report)
 
         def written() -> list[int]:
@@ -175,6 +179,23 @@ def publication_import_bibtex(
             pages_changed()  # bulk writes send no signals
     report.entries.sort(key=lambda outcome: outcome.line)
     return report
+
+
+def file_too_large_message(size: int, *, limit: int = MAX_FILE_BYTES) -> str:
+    """Why a file of ``size`` bytes is refused: by how much it is over the limit, in a unit
+    that shows the difference however small."""
+    excess = size - limit
+    if excess < 1024:
+        over = ngettext("%(count)s byte", "%(count)s bytes", excess) % {"count": excess}
+    elif excess < 1024 * 1024:
+        over = _("%(count)s KB") % {"count": number_format(excess / 1024, decimal_pos=1)}
+    else:
+        over = _("%(count)s MB") % {"count": number_format(excess / 1024 / 1024, decimal_pos=1)}
+    return _("The file is too large: %(size)s bytes, %(over)s over the limit of %(limit)s MB.") % {
+        "size": number_format(size, force_grouping=True),
+        "over": over,
+        "limit": limit // 1024 // 1024,
+    }
 
 
 def _gather_works(entries: list[ParsedEntry]) -> list[_Work]:

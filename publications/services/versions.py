@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.text import fields_without_control_characters
 from profiles.collation import title_key
 
 from ..models import CITATION_RANK, Authorship, CitedFields, Publication, PublicationVersion
@@ -150,6 +151,8 @@ def version_make_cited(*, version: PublicationVersion) -> Publication:
     title = version.title or publication.title
     version.delete()
     cite(publication, version, title=title)
+    for record in (publication, before):
+        fields_without_control_characters(record)
     publication.full_clean()
     publication.save()
     before.full_clean()
@@ -178,6 +181,7 @@ def version_split(*, version: PublicationVersion) -> Publication:
         else:
             publication.arxiv_id = ""
     version.delete()
+    fields_without_control_characters(publication)
     publication.full_clean()
     publication.save()
     publication.topics.set(source.topics.all())

@@ -242,7 +242,7 @@ def test_a_file_over_5_mb_is_refused(editor_client):
 
     response = add_researcher(editor_client, upload("portrait.png", content))
 
-    assert_refused(response, "The portrait is 6.1 MB; the limit is 5 MB.")
+    assert_refused(response, "The portrait is 6.1 MB, 1.1 MB over the limit of 5 MB.")
 
 
 def test_the_size_is_written_the_french_way_by_default(editor_client):

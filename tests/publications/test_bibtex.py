@@ -733,26 +733,30 @@ def test_a_repeated_field_keeps_its_first_value_and_the_entry_is_imported():
         ("number", 50),
     ],
 )
-def test_a_long_value_is_cut_with_a_warning(field, limit):
+def test_a_long_value_is_left_out_with_a_warning(field, limit):
     value = "x" * (limit + 100)
     entry = parse_one(f"@techreport{{k, title = {{T}}, year = 2020, {field} = {{{value}}}}}")
 
-    assert getattr(entry, field) == "x" * limit
-    assert entry.warnings == [f"{field} “{'x' * 79}…” was shortened to {limit} characters"]
+    assert getattr(entry, field) == ""
+    assert entry.warnings == [
+        f"{field} “{'x' * 79}…” was left out: it is longer than {limit} characters"
+    ]
 
 
-def test_a_long_title_venue_and_issue_are_cut_with_a_warning():
-    title, venue, issue = "T" * 600, "V" * 300, "1" * 60
+def test_a_long_venue_and_issue_are_left_out_and_a_long_title_refuses_the_entry():
+    title, venue, issue = "T" * 600, "V" * 301, "1" * 60
     entry = parse_one(
-        f"@article{{k, title = {{{title}}}, year = 2020, journal = {{{venue}}},"
-        f" number = {{{issue}}}}}"
+        f"@article{{k, title = {{T}}, year = 2020, journal = {{{venue}}}, number = {{{issue}}}}}"
     )
+    result = parse_bibtex(f"@article{{k, title = {{{title}}}, year = 2020}}")
 
-    assert (len(entry.title), len(entry.venue), len(entry.issue)) == (500, 255, 50)
+    assert (entry.venue, entry.issue) == ("", "")
     assert [w.split("”")[1] for w in entry.warnings] == [
-        " was shortened to 500 characters",
-        " was shortened to 255 characters",
-        " was shortened to 50 characters",
+        " was left out: it is longer than 300 characters",
+        " was left out: it is longer than 50 characters",
+    ]
+    assert [(p.key, p.message) for p in result.problems] == [
+        ("k", "its title is longer than 500 characters")
     ]
 
 

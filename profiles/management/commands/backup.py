@@ -4,13 +4,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.backup import backup_write
 
 
 class Command(BaseCommand):
     help = (
-        "Write a .tar.gz with every row (portable JSON) and every uploaded file, "
+        "Write a .tar.gz with every row (portable JSON) and every uploaded file in use, "
         "by default backups/directory-YYYYMMDD-HHMMSS.tar.gz."
     )
 
@@ -22,5 +24,20 @@ class Command(BaseCommand):
             output = Path("backups") / f"directory-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
         report = backup_write(output)
         rows = sum(report.rows.values())
-        self.stdout.write(f"{rows} rows and {report.files} files written to {report.path}")
+        self.stdout.write(
+            _("%(rows)s rows and %(files)s files written to %(path)s")
+            % {"rows": rows, "files": report.files, "path": report.path}
+        )
+        if report.unused_files:
+            count = len(report.unused_files)
+            self.stdout.write(
+                ngettext(
+                    "%(count)s portrait file that nothing refers to was left out "
+                    "(manage.py unusedportraits --delete removes it).",
+                    "%(count)s portrait files that nothing refers to were left out "
+                    "(manage.py unusedportraits --delete removes them).",
+                    count,
+                )
+                % {"count": count}
+            )
         self.stdout.write(str(report.path.resolve()))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from config.backup import BackupError, backup_restore
 
@@ -11,7 +12,8 @@ from config.backup import BackupError, backup_restore
 class Command(BaseCommand):
     help = (
         "Restore a backup written by `manage.py backup` into an empty database "
-        "(migrations are applied first); nothing is written if anything fails."
+        "(migrations are applied first). The whole archive is checked before anything is "
+        "written; if anything fails, nothing is."
     )
 
     def add_arguments(self, parser):
@@ -19,10 +21,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive: Path, **options):
         if not archive.is_file():
-            raise CommandError(f"No backup at {archive}.")
+            raise CommandError(_refused(_("there is no file at %(path)s.") % {"path": archive}))
         call_command("migrate", interactive=False, verbosity=0)
         try:
             counts = backup_restore(archive)
         except BackupError as error:
-            raise CommandError(f"{error} Nothing was restored.") from error
-        self.stdout.write(f"Restored {sum(counts.values())} rows from {archive}.")
+            raise CommandError(_refused(str(error))) from error
+        self.stdout.write(
+            _("Restored %(rows)s rows from %(path)s.")
+            % {"rows": sum(counts.values()), "path": archive}
+        )
+
+
+def _refused(reason: str) -> str:
+    return _("Nothing was restored: %(reason)s") % {"reason": reason}

@@ -1,5 +1,6 @@
 """Import publications from a BibTeX file: all entries or none, duplicates merged."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +9,7 @@ from django.utils import translation
 from profiles.models import Researcher, ResearchTopic
 from publications.bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
 from publications.services import ImportReport, publication_import_bibtex
+from publications.services.bibtex_import import file_too_large_message
 
 
 class Command(BaseCommand):
@@ -78,7 +80,9 @@ class Command(BaseCommand):
     def _read(self, path: Path) -> str:
         try:
             with path.open("rb") as handle:
-                # Read one byte past the limit: enough to refuse a huge file without loading it.
+                size = os.fstat(handle.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    raise CommandError(f"{path}: {file_too_large_message(size)}")
                 data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from error

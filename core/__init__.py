@@ -1,0 +1,1 @@
+"""Building blocks the apps share: no models, and no import of any app."""
