@@ -1,6 +1,8 @@
 """Filters of the public lists: every state is a plain GET query string, bad values are
 reported and left out, never fatal."""
 
+from functools import cache
+
 import django_filters
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -127,19 +129,21 @@ def filters_in_use(filterset: django_filters.FilterSet, *, ignore: tuple[str, ..
 
 
 class ListFilterSet(django_filters.FilterSet):
-    """The filters of a public list, whose form class is built once.
+    """The filters of a public list, whose form class is built once per FilterSet class.
 
     django-filter builds a new form class from the filters' form fields for each FilterSet, that
-    is for each request; a list's filters are the same for every request, so the class is built
-    once per FilterSet class (its forms copy their fields, as every Django form does).
+    is for each request; a list's filters are declared once and the same for every request, so
+    their form class is too (its forms copy their fields, as every Django form does).
     """
 
     def get_form_class(self) -> type[forms.Form]:
-        form_class = type(self).__dict__.get("_form_class")
-        if form_class is None:
-            form_class = super().get_form_class()
-            type(self)._form_class = form_class
-        return form_class
+        return _list_form_class(type(self))
+
+
+@cache
+def _list_form_class(filterset_class: type[ListFilterSet]) -> type[forms.Form]:
+    fields = {name: declared.field for name, declared in filterset_class.base_filters.items()}
+    return type(f"{filterset_class.__name__}Form", (filterset_class._meta.form,), fields)
 
 
 class ResearcherFilter(ListFilterSet):
