@@ -119,12 +119,13 @@ def main() -> None:
 
     from profiles.models import Researcher
     from publications.models import Publication
+    from publications.search import publications_matching
 
     researcher = Researcher.objects.get(slug=BENCHMARK_SLUG)
     topic = typical_topic()
     published = Publication.objects.published()
     topic_count = published.filter(topics=topic).count()
-    search_count = published.search(args.search_word).count()
+    search_count = publications_matching(published, args.search_word).count()
     with translation.override("fr"):
         profile_path = researcher.get_absolute_url()
         list_path = topic.get_publications_url()

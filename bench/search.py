@@ -72,7 +72,7 @@ def page_query(queryset) -> tuple[float, int]:
 def site_page_query(text: str) -> tuple[float, int, bool]:
     """Seconds for the site's search to count the matches and read the first page, how many
     match, and whether they are listed newest first."""
-    from publications.models import through_the_search_index
+    from publications.search import through_the_search_index
 
     start = time.perf_counter()
     with through_the_search_index():  # as the publication list reads a search

@@ -16,6 +16,7 @@ from profiles.filters import (
 from profiles.models import Researcher
 
 from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
+from .search import publications_matching
 
 
 class PublicationSort(models.TextChoices):
@@ -83,7 +84,7 @@ class PublicationFilter(ListFilterSet):
         fields = ["q", "topic", "year_from", "year_to", "kind", "researcher", "sort"]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.search(value)
+        return publications_matching(queryset, value)
 
     def filter_researcher(self, queryset: QuerySet, name: str, researcher) -> QuerySet:
         signed = Authorship.objects.filter(

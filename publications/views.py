@@ -14,7 +14,8 @@ from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response
 from .filters import PublicationFilter
-from .models import Publication, through_the_search_index
+from .models import Publication
+from .search import through_the_search_index
 from .selectors import (
     PublicationSearch,
     publication_get_for_page,

@@ -3,7 +3,7 @@
 The triggers of 0007 compute a publication's vector when the row is inserted, before it has any
 author, and again when its authorships are inserted: an import of thousands of publications
 computed every vector twice. A transaction that sets ``directory.defer_search_vectors`` to
-``on`` (see ``publications.models.search_vectors_deferred``) skips the triggers, and refreshes
+``on`` (see ``publications.search.search_vectors_deferred``) skips the triggers, and refreshes
 the vectors of what it wrote once, at the end.
 """
 

@@ -16,7 +16,8 @@ from profiles.collation import name_key
 from profiles.models import Researcher, ResearchTopic
 
 from ..bibtex import MAX_FILE_BYTES, EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex
-from ..models import Author, Authorship, Publication, PublicationVersion, search_vectors_deferred
+from ..models import Author, Authorship, Publication, PublicationVersion
+from ..search import search_vectors_deferred
 from . import authors as author_rules
 from .history import record_bulk_revision
 from .matching import WorkIndex, WorkKeys, stored_index, stored_records
