@@ -500,7 +500,7 @@ class NameMaker:
         self.seen: set[str] = set()
 
     def person(self) -> Person:
-        from profiles.collation import name_key
+        from core.text import name_key
 
         while True:
             female = self.rng.random() < 0.45
@@ -607,7 +607,7 @@ class Generator:
         return ResearchTopic.objects.bulk_create(topics, batch_size=INSERT_BATCH)
 
     def researchers(self, names: NameMaker, topics: list):
-        from profiles.collation import name_key
+        from core.text import name_key
         from profiles.models import Researcher
         from publications.models import Author
 
@@ -886,7 +886,7 @@ AUTHOR_COUNTS = [14, 18, 17, 13, 10, 8, 7, 5, 4, 4]
 
 def _researcher_derived_fields(researcher) -> None:
     """What Researcher.save() computes, for bulk inserts (which skip save())."""
-    from profiles.collation import fold
+    from core.text import fold
 
     researcher.search_name = fold(researcher.full_name)
     researcher.sort_name = fold(f"{researcher.family_name} {researcher.given_name}")

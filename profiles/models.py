@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .collation import collation_key, fold
+from core.text import collation_key, fold
+
 from .fields import OrcidField, PortraitField
 from .images import portrait_upload_to
 from .validators import ORCID_PATTERN

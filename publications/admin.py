@@ -31,8 +31,8 @@ from django_tasks_db.models import DBTaskResult
 
 from config.history import EditHistoryAdmin
 from core.admin import ControlCharacterFreeAdmin
+from core.text import name_key, title_key
 from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
-from profiles.collation import name_key, title_key
 from profiles.facets import count_subquery
 from profiles.models import Researcher
 

@@ -30,8 +30,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from core.text import without_control_characters
-from profiles.collation import name_key, title_key
+from core.text import name_key, title_key, without_control_characters
 
 from .identifiers import normalize_arxiv_id, normalize_doi
 from .latex import latex_to_text

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.db.models import prefetch_related_objects
 
-from profiles.collation import fold
+from core.text import fold
 
 from .models import Author, CitedFields, Publication
 

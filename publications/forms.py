@@ -5,7 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from profiles.collation import title_key
+from core.text import title_key
 from profiles.models import Researcher, ResearchTopic
 
 from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from profiles.collation import fold, name_key, title_key
+from core.text import fold, name_key, title_key
 from profiles.fields import OrcidField
 from profiles.models import Researcher, ResearchTopic
 

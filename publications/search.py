@@ -9,7 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from config.page_cache import cached_data
-from profiles.collation import fold, name_key
+from core.text import fold, name_key
 
 from .models import Authorship
 

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from profiles.collation import name_key, title_key
+from core.text import name_key, title_key
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication, PublicationVersion
 from publications.search import publications_matching

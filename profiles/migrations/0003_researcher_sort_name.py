@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from profiles.collation import fold
+from core.text import fold
 
 
 def fill_sort_name(apps, schema_editor):

@@ -4,7 +4,7 @@ biographies in both languages, research topics."""
 from django.db import migrations
 
 from core.text import rows_without_control_characters
-from profiles.collation import fold
+from core.text import fold
 
 
 def _refresh_researcher(researcher) -> None:

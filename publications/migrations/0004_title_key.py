@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from profiles.collation import title_key
+from core.text import title_key
 
 
 def fill_title_key(apps, schema_editor):

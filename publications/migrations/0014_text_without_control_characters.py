@@ -3,7 +3,7 @@
 from django.db import migrations
 
 from core.text import rows_without_control_characters
-from profiles.collation import fold, name_key, title_key
+from core.text import fold, name_key, title_key
 
 
 def _refresh_publication(publication) -> None:

@@ -4,8 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from core.text import fields_without_control_characters, without_control_characters
-from profiles.collation import name_key
+from core.text import fields_without_control_characters, name_key, without_control_characters
 from profiles.models import Researcher
 
 from ..bibtex import ParsedAuthor

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.page_cache import pages_changed
-from profiles.collation import name_key
+from core.text import name_key
 from profiles.models import Researcher, ResearchTopic
 
 from ..bibtex import MAX_FILE_BYTES, EntryProblem, ParsedAuthor, ParsedEntry, parse_bibtex

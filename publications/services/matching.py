@@ -7,7 +7,7 @@ from typing import Generic, Protocol, TypeVar
 
 from django.db.models import Q
 
-from profiles.collation import fold, title_key
+from core.text import fold, title_key
 
 from ..models import Publication, PublicationVersion
 

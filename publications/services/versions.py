@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.text import fields_without_control_characters
-from profiles.collation import title_key
+from core.text import fields_without_control_characters, title_key
 
 from ..models import CITATION_RANK, Authorship, CitedFields, Publication, PublicationVersion
 from .matching import Citable, same_version

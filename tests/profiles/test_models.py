@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from profiles.collation import fold, name_key
+from core.text import fold, name_key
 from profiles.models import Membership, Researcher, sorted_topics
 from profiles.validators import orcid_check_digit
 from tests.factories import ResearcherFactory, ResearchTopicFactory
