@@ -8,13 +8,24 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.sitemaps import NamedPagesSitemap
+from core.views import favicon, healthz, robots_txt
+from profiles.sitemaps import ResearcherSitemap, TopicSitemap
 from publications import feeds
+from publications.sitemaps import PublicationSitemap
 
 from .history import recent_activity
 from .page_cache import cached_page
 from .page_query import Parameter
-from .sitemaps import SITEMAPS
-from .views import favicon, healthz, robots_txt
+
+SITEMAPS = {
+    "pages": NamedPagesSitemap(
+        ["profiles:researcher_list", "publications:publication_list", "profiles:topic_list"]
+    ),
+    "researchers": ResearcherSitemap,
+    "publications": PublicationSitemap,
+    "topics": TopicSitemap,
+}
 
 admin.site.site_header = _("Research directory administration")
 admin.site.site_title = _("Research directory")

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from config.page_cache import cached_page
 from config.page_query import PAGE
 from config.pagination import CachedIdPaginator, chosen_page, chosen_page_number
-from config.views import preview_response
+from core.views import preview_response
 from publications.exports import export_filename, export_response
 from publications.models import Publication
 from publications.structured_data import researcher_person

@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from config.address_tags import public_url
+from core.addresses import public_url
 from core.text import without_control_characters
 from profiles.models import Researcher, ResearchTopic
 

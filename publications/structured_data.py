@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from config.address_tags import public_url
+from core.addresses import public_url
 from profiles.models import Researcher
 
 from .exports import CONTAINER_FIELDS, issued, page_range, publisher_name

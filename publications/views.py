@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from config.page_cache import cached_page
 from config.page_query import PAGE
 from config.pagination import CachedIdPaginator, chosen_page
-from config.views import preview_response
+from core.views import preview_response
 from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 
-from .address_tags import remembered_reverse
+from .addresses import remembered_reverse
 
 
 def site_root(request: HttpRequest) -> dict:

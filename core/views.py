@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .address_tags import fixed_static, public_url
+from .addresses import fixed_static, public_url
 
 logger = logging.getLogger(__name__)
 # The icon's address changes with its content (hashed static names): browsers may keep the
