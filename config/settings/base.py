@@ -171,7 +171,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"addresses": "core.addresses"},
+            "libraries": {"addresses": "core.addresses", "memo": "core.memo"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
