@@ -76,8 +76,7 @@ def pages_generation() -> int | None:
     generation = _request_generation.get()
     if generation is not None:
         return generation
-    if _generation_owed.is_set():
-        _next_generation()
+    _settle_owed_generation()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=GENERATION_SECONDS)
@@ -91,6 +90,12 @@ def pages_generation() -> int | None:
 # time this process reads the generation, it moves it first, so that once the cache answers
 # again (a network cut, a Redis that kept its data) no page cached before the change is served.
 _generation_owed = threading.Event()
+
+
+def _settle_owed_generation() -> None:
+    """Move the generation a change could not move, before this process reads it."""
+    if _generation_owed.is_set():
+        _next_generation()
 
 
 def _next_generation() -> None:
@@ -182,8 +187,7 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     if parameters is None:
         return None
     key = _page_key(request, parameters)
-    if _generation_owed.is_set():
-        _next_generation()
+    _settle_owed_generation()
     values = cache.get_many([GENERATION_KEY, key])
     generation = values.get(GENERATION_KEY)
     if generation is None:

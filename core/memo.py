@@ -10,12 +10,12 @@ after the data cache's lifetime (``DJANGO_DATA_CACHE_SECONDS``). No template nam
 """
 
 from django import template
-from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.utils.translation import get_language
 
+from config.page_cache import generational_cache
+
 register = template.Library()
-GENERATIONAL_CACHE = "generational"
 
 
 class MemoNode(template.Node):
@@ -27,7 +27,7 @@ class MemoNode(template.Node):
     def render(self, context) -> str:
         vary_on = [get_language(), *(value.resolve(context) for value in self.vary_on)]
         key = make_template_fragment_key(self.name, vary_on)
-        store = caches[GENERATIONAL_CACHE]
+        store = generational_cache()
         fragment = store.get(key)
         if fragment is None:
             fragment = self.nodelist.render(context)

@@ -421,8 +421,7 @@ def parse_entry(
 ) -> ParsedEntry:
     """One BibTeX entry's fields (LaTeX values with macros resolved, lower-case names) as
     clean data. ``repeated`` holds the (field, value) of repetitions that were left out."""
-    key = without_control_characters(key)
-    reader = _Fields({name: without_control_characters(value) for name, value in fields.items()})
+    reader = _Fields(fields)
     for name, value in repeated:
         reader.leave_out(name, value, _("the field is repeated; its first value was kept"))
     title = _title(reader)
