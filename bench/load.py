@@ -165,7 +165,7 @@ class CacheFootprint:
         keys = pages = 0
         for key in client.scan_iter(match=f"{prefix}:*", count=1000):
             keys += 1
-            # KEY_PREFIX:version:page:release:digest (config.page_cache._page_key)
+            # KEY_PREFIX:version:page:release:digest (core.caching._page_key)
             pages += key.split(b":", 3)[2] == b"page"
         megabytes = client.info("memory")["used_memory"] / 2**20
         client.close()

@@ -38,7 +38,7 @@ def site_search(text: str):
     list keeps its count and pages until the next change)."""
     from django.http import QueryDict
 
-    from config.page_cache import pages_changed
+    from core.caching import pages_changed
     from publications.selectors import publication_search
 
     pages_changed()

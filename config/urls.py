@@ -8,15 +8,13 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.caching import Parameter, cached_page
 from core.sitemaps import NamedPagesSitemap
 from core.views import favicon, healthz, robots_txt
+from editorial.history import recent_activity
 from profiles.sitemaps import ResearcherSitemap, TopicSitemap
 from publications import feeds
 from publications.sitemaps import PublicationSitemap
-
-from .history import recent_activity
-from .page_cache import cached_page
-from .page_query import Parameter
 
 SITEMAPS = {
     "pages": NamedPagesSitemap(

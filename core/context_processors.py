@@ -22,7 +22,7 @@ def language_alternates(request: HttpRequest) -> dict:
     visitor's filters and page.
 
     A public page's request holds only the parameters the page reads, normalised
-    (:mod:`config.page_query`): they are kept, values included, since no filter value (topic and
+    (:mod:`core.caching`): they are kept, values included, since no filter value (topic and
     researcher slugs, kinds, years, sort orders) differs between the languages; anything else
     in the address is not. The query string is encoded again from the parsed parameters, so that
     whatever the visitor typed makes a valid address."""

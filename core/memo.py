@@ -13,7 +13,7 @@ from django import template
 from django.core.cache.utils import make_template_fragment_key
 from django.utils.translation import get_language
 
-from config.page_cache import generational_cache
+from core.caching import generational_cache
 
 register = template.Library()
 

@@ -3,9 +3,8 @@
 import logging
 
 from django.core.cache import cache
-from django.db import connection, models
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
@@ -66,21 +65,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     status = 200 if checks["database"] else 503
     body = {name: "ok" if healthy else "failing" for name, healthy in checks.items()}
     return JsonResponse(body, status=status)
-
-
-def preview_response(
-    request: HttpRequest, template_name: str, context: dict, entry: models.Model
-) -> HttpResponse:
-    """An editor's view of a draft's public page: a banner says it is not published and
-    links to its admin page; search engines and shared caches are told to leave it alone."""
-    opts = entry._meta
-    context = {
-        **context,
-        "preview": True,
-        "preview_admin_url": reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk]
-        ),
-    }
-    response = render(request, template_name, context)
-    patch_cache_control(response, private=True, no_store=True)
-    return response

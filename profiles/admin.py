@@ -1,8 +1,7 @@
 """Admin for researchers and research topics."""
 
-import reversion
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -14,12 +13,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from config.history import EditHistoryAdmin
+from core.drafts import PublishActionsMixin
+from core.listing import count_subquery
+from editorial.history import EditHistoryAdmin
 
-from .facets import count_subquery
 from .images import portrait_reencode
 from .models import Researcher, ResearchTopic
 from .validators import normalize_orcid, validate_portrait
@@ -56,41 +55,6 @@ class TranslationTabsMixin:
     class Media:
         js = ("editor/translation_tabs.js",)
         css = {"all": ("editor/admin.css",)}
-
-
-class PublishActionsMixin:
-    """Bulk publish and unpublish actions for models with an ``is_published`` flag."""
-
-    actions = ["publish", "unpublish"]
-
-    @admin.action(description=_("Publish the selected entries"), permissions=["change"])
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_published(request, queryset, published=True)
-
-    @admin.action(description=_("Unpublish the selected entries"), permissions=["change"])
-    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_published(request, queryset, published=False)
-
-    def _set_published(self, request: HttpRequest, queryset: QuerySet, *, published: bool):
-        # One save per object keeps auto_now timestamps and save() logic right. Only the flag
-        # is written: whatever else another editor has just changed stays as they saved it.
-        changed = 0
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(str(_("Published.") if published else _("Unpublished.")))
-            for obj in queryset.exclude(is_published=published):
-                obj.is_published = published
-                obj.save(update_fields=["is_published", "updated_at"])
-                changed += 1
-        if published:
-            message = ngettext(
-                "%(count)d entry published.", "%(count)d entries published.", changed
-            )
-        else:
-            message = ngettext(
-                "%(count)d entry unpublished.", "%(count)d entries unpublished.", changed
-            )
-        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
 
 @admin.register(ResearchTopic)

@@ -9,12 +9,12 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         import reversion
 
-        from config import page_cache
+        from core import caching
 
         from .models import Researcher, ResearchTopic
         from .portraits import portrait_files_watch
 
-        page_cache.watch(Researcher, ResearchTopic, Researcher.topics.through)
+        caching.watch(Researcher, ResearchTopic, Researcher.topics.through)
         # Registered here, once modeltranslation has added the French and English fields, so
         # that versions hold both. A researcher's versions hold their author record too, so
         # that recovering a deleted researcher links their publications to them again.

@@ -3,34 +3,17 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from config.page_cache import cached_data
+from core.caching import cached_data
+from core.drafts import may_preview
+from core.listing import FacetOption, FilteredList, choice_options, count_by, without
 from publications.models import Publication
 
-from .facets import (
-    FacetOption,
-    FilteredList,
-    choice_options,
-    count_by,
-    topic_options,
-    without,
-)
-from .filters import ResearcherFilter
+from .filters import ResearcherFilter, topic_options
 from .models import Membership, Researcher, ResearchTopic, sorted_topics
-
-
-def may_preview(user, model: type[models.Model]) -> bool:
-    """Whether ``user`` is an editor who may see drafts of ``model`` on the public pages."""
-    opts = model._meta
-    return bool(
-        user.is_active
-        and user.is_staff
-        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-    )
 
 
 def researcher_get_for_profile(*, slug: str, user) -> tuple[Researcher, bool]:

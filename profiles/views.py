@@ -6,15 +6,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.page_cache import cached_page
-from config.page_query import PAGE
-from config.pagination import CachedIdPaginator, chosen_page, chosen_page_number
-from core.views import preview_response
+from core.caching import PAGE, cached_page
+from core.drafts import preview_response
+from core.fragments import CachedIdPaginator
+from core.listing import chosen_page, chosen_page_number, printable
 from publications.exports import export_filename, export_response
 from publications.models import Publication
 from publications.structured_data import researcher_person
 
-from .filters import ResearcherFilter, printable
+from .filters import ResearcherFilter
 from .models import sorted_topics
 from .selectors import (
     researcher_get_for_profile,

@@ -29,11 +29,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from config.history import EditHistoryAdmin
 from core.admin import ControlCharacterFreeAdmin
+from core.drafts import PublishActionsMixin
+from core.listing import count_subquery
 from core.text import name_key, title_key
-from profiles.admin import HTTPS_URL_FIELDS, PublishActionsMixin
-from profiles.facets import count_subquery
+from editorial.history import EditHistoryAdmin
+from profiles.admin import HTTPS_URL_FIELDS
 from profiles.models import Researcher
 
 from .bibtex import ParsedAuthor

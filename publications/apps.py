@@ -15,11 +15,11 @@ class PublicationsConfig(AppConfig):
 
         import reversion
 
-        from config import page_cache
+        from core import caching
 
         from .models import Author, Authorship, Publication, PublicationVersion
 
-        page_cache.watch(
+        caching.watch(
             Author, Publication, Authorship, PublicationVersion, Publication.topics.through
         )
         # A publication's history holds its author list and its other versions: a revert or a

@@ -5,14 +5,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from profiles.filters import (
-    SEARCH_MAX_LENGTH,
-    KnownChoiceFilter,
-    KnownTopicsFilter,
-    ListFilterSet,
-    UnknownValuesForm,
-    all_topics,
-)
+from core.listing import SEARCH_MAX_LENGTH, KnownChoiceFilter, ListFilterSet, UnknownValuesForm
+from profiles.filters import KnownTopicsFilter, all_topics
 from profiles.models import Researcher
 
 from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from config.page_cache import cached_data
+from core.caching import cached_data
 from core.text import fold, name_key
 
 from .models import Authorship

@@ -7,16 +7,10 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from config.page_cache import cached_data
-from profiles.facets import (
-    FacetOption,
-    FilteredList,
-    choice_options,
-    count_by,
-    topic_options,
-    without,
-)
-from profiles.selectors import may_preview
+from core.caching import cached_data
+from core.drafts import may_preview
+from core.listing import FacetOption, FilteredList, choice_options, count_by, without
+from profiles.filters import topic_options
 
 from .filters import PublicationFilter
 from .models import Publication

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.page_cache import cached_page
-from config.page_query import PAGE
-from config.pagination import CachedIdPaginator, chosen_page
-from core.views import preview_response
+from core.caching import PAGE, cached_page
+from core.drafts import preview_response
+from core.fragments import CachedIdPaginator
+from core.listing import chosen_page
 from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response

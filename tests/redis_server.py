@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.test_app_servers import free_port
+from tests.config.test_app_servers import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 SKIP_REASON = "needs redis-server (the Debian package redis-server)"
@@ -60,7 +60,7 @@ def caches_on(url: str) -> dict:
 
     default = {
         **settings.CACHES["default"],
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "core.cache_backends.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "own",
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "RETRY_AFTER": 5},

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     # has added the translated fields, and before the admin would register them its own way.
     "profiles",
     "publications",
+    "editorial",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -107,8 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages for visitors, straight from the cache (see config/page_cache.py).
-    "config.page_cache.PageCacheMiddleware",
+    # Public pages for visitors, straight from the cache (see core/caching.py).
+    "core.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,7 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Answers 304 to a repeat request for an unchanged page (ETag from the content).
-    "config.page_cache.ConditionalGetMiddleware",
+    "core.caching.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,14 +207,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL (redis://host:6379/0) gives a cache shared by every app server; without it each
 # process keeps its own in memory, which is right for one process only. A failing Redis is a
-# cache that holds nothing (config.cache.RedisCache): pages are built from the database. The
+# cache that holds nothing (core.cache_backends.RedisCache): pages are built from the database. The
 # timeouts are short, so that a Redis that does not answer costs a page a fraction of a second
 # (then none for RETRY_AFTER seconds), never a hung worker.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "directory"),
             "OPTIONS": {
@@ -229,11 +230,11 @@ else:
 # How long what pages are built from stays cached, page cache on or off; every entry expires, so
 # that the cache does not grow with every change of the data.
 DATA_CACHE_SECONDS = env_seconds("DJANGO_DATA_CACHE_SECONDS", default=24 * 60 * 60, minimum=1)
-# What pages are built from, kept for the current state of the data (config/page_cache.py):
+# What pages are built from, kept for the current state of the data (core/caching.py):
 # such an entry never changes once written, so each process keeps copies of the entries it used
 # last, up to MAX_BYTES, and reads them again without a round trip to the shared cache.
 CACHES["generational"] = {
-    "BACKEND": "config.cache.GenerationalCache",
+    "BACKEND": "core.cache_backends.GenerationalCache",
     "LOCATION": "default",
     "TIMEOUT": DATA_CACHE_SECONDS,
     "OPTIONS": {"MAX_BYTES": 32 * 2**20},
@@ -243,7 +244,7 @@ CACHES["generational"] = {
 PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=24 * 60 * 60)
 # Names the code being served in cache keys, so that a new release never serves what an earlier
 # one cached. Unset, it is a digest of the checkout's code, templates, translations and static
-# files and of the installed dependencies (config.page_cache.release): new with any change, the
+# files and of the installed dependencies (core.caching.release): new with any change, the
 # same on every app server running the same code.
 RELEASE = os.environ.get("DJANGO_RELEASE", "").strip()
 

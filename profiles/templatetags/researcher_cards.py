@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from config.fragments import rendered_items
+from core.fragments import rendered_items
 from profiles.models import Researcher
 
 register = template.Library()

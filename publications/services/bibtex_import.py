@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from config.page_cache import pages_changed
+from core.caching import pages_changed
 from core.text import name_key
 from profiles.models import Researcher, ResearchTopic
 

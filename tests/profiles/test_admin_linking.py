@@ -13,6 +13,7 @@ from reversion.models import Version
 
 from profiles.models import Researcher
 from publications.models import Author, Authorship, Publication
+from tests.admin_forms import researcher_form_data
 from tests.factories import (
     AuthorFactory,
     PublicationFactory,
@@ -20,7 +21,6 @@ from tests.factories import (
     publication_with_authors,
 )
 from tests.pages import text_of
-from tests.test_admin import researcher_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from profiles.models import Researcher
+from tests.admin_forms import researcher_form_data
 from tests.factories import ResearcherFactory
 from tests.pages import edit_snapshot
-from tests.test_admin import researcher_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,11 @@ from django.utils import translation
 from PIL import Image
 from reversion.models import Version
 
-from config.backup import backup_write
+from editorial.backup import backup_write
 from profiles.models import Researcher
+from tests.admin_forms import researcher_form_data
 from tests.factories import ResearcherFactory
 from tests.pages import edit_snapshot, form_data
-from tests.test_admin import researcher_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 from reversion.models import Version
 
 from publications.models import Authorship, Publication, PublicationVersion
+from tests.admin_forms import publication_form_data, with_author_rows
 from tests.factories import AuthorFactory, PublicationFactory, publication_with_authors
 from tests.pages import form_data, text_of
-from tests.test_admin import publication_form_data, with_author_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from publications.bibtex import parse_bibtex
 from publications.exports import to_bibtex, to_csl_json, to_ris
 from publications.models import Author, Authorship, Publication, PublicationVersion
 from publications.services import publication_import_bibtex
-from tests.test_admin import publication_form_data
+from tests.admin_forms import publication_form_data
 
 Kind = Publication.Kind
 

@@ -12,11 +12,12 @@ Views marked with :func:`cached_page` are the public pages; :class:`PageCacheMid
 and stores them. Only anonymous GET and HEAD requests are cached: a request carrying a session
 (an editor) or pending messages renders fresh, and a response that sets a cookie, uses a CSRF
 token, or is not a plain 200 is not stored. A page is kept under its path and the query
-parameters it declares it reads (:mod:`config.page_query`), never the host it was asked from:
+parameters it declares it reads (:mod:`core.caching`), never the host it was asked from:
 its absolute links name the site's public address (``settings.PUBLIC_URL``).
 
-When the cache fails, its backend answers as if it held nothing (:class:`config.cache.RedisCache`):
-the generation is then unknown, and pages are built from the database and not stored.
+When the cache fails, its backend answers as if it held nothing
+(:class:`core.cache_backends.RedisCache`): the generation is then unknown, and pages are built
+from the database and not stored.
 """
 
 import hashlib
@@ -26,28 +27,27 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlencode
 
+import django_filters
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import BaseCache, cache, caches
+from django.core.signals import setting_changed
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
-
-from .page_query import (
-    Parameter,
-    QuerySource,
-    declared_parameters,
-    normalised_query,
-    public_page_parameters,
-)
 
 GENERATION_KEY = "pages:generation"
 # The generation expires too, like every entry: a new one then starts from the clock, which
@@ -55,12 +55,103 @@ GENERATION_KEY = "pages:generation"
 GENERATION_SECONDS = 30 * 24 * 60 * 60
 # The cache alias for what public pages are built from: its keys are scoped to the current
 # generation and release, and each process keeps copies of its entries (see
-# config.cache.GenerationalCache).
+# core.cache_backends.GenerationalCache).
 GENERATIONAL_CACHE = "generational"
 # Headers a 304 answer repeats from the cached page.
 POLICY_HEADERS = ("Content-Security-Policy", "X-Frame-Options")
 
 T = TypeVar("T")
+
+
+# The query parameters each public page reads, declared with the page and normalised once: a
+# page's cache keys and the links it builds from its own address hold these and nothing else.
+#
+# A view marked with :func:`core.caching.cached_page` names what it reads (``query=``): plain
+# parameter names, :class:`Parameter` for one with a default or several values, and FilterSet
+# classes, whose declared filters are read. Its request then holds the declared parameters only,
+# normalised by :func:`normalised_query`: whatever else a visitor or a tracker adds (utm_source,
+# fbclid...) neither reaches the view, nor makes a new cache entry, nor travels into pagination,
+# filter or language links; the same filters in any order, repeated or with empty values, make
+# one address.
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter a page reads: its value equal to ``default`` (or empty) is dropped; one
+    read with ``getlist()`` (``multiple``) keeps each of its values once, sorted; any other keeps
+    its last value, the one ``QueryDict.get()`` gives."""
+
+    name: str
+    default: str = ""
+    multiple: bool = False
+
+
+# The page number of a paginated list: the first page is the page without one.
+PAGE = Parameter("page", default="1")
+
+QuerySource = str | Parameter | type[django_filters.FilterSet]
+
+
+def declared_parameters(sources: Iterable[QuerySource]) -> tuple[Parameter, ...]:
+    """The parameters that ``sources`` name, sorted by name."""
+    parameters: dict[str, Parameter] = {}
+    for source in sources:
+        if isinstance(source, str):
+            source = Parameter(source)
+        if isinstance(source, Parameter):
+            parameters[source.name] = source
+            continue
+        for name, declared in source.base_filters.items():
+            parameters[name] = Parameter(name, multiple=_reads_many_values(declared))
+    return tuple(parameters[name] for name in sorted(parameters))
+
+
+def _reads_many_values(declared: django_filters.Filter) -> bool:
+    widget = declared.extra.get("widget") or declared.field_class.widget
+    return bool(getattr(widget, "allow_multiple_selected", False))
+
+
+def normalised_query(query: QueryDict, parameters: tuple[Parameter, ...]) -> QueryDict:
+    """``query`` reduced to ``parameters``, in their order, each normalised (see
+    :class:`Parameter`): the same for every query string a page shows the same for."""
+    pairs = []
+    for parameter in parameters:
+        values = query.getlist(parameter.name)
+        if parameter.multiple:
+            kept = sorted({value for value in values if value})
+        else:
+            kept = values[-1:] if values and values[-1] else []
+        pairs.extend((parameter.name, value) for value in kept if value != parameter.default)
+    return QueryDict(urlencode(pairs), encoding=query.encoding)
+
+
+def public_page_parameters(request: HttpRequest) -> tuple[Parameter, ...] | None:
+    """The parameters that the public page at the request's address reads, or None when the
+    address is not a public page's. Worked out before Django resolves the address itself (the
+    page cache answers first), in the language the address names."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return getattr(match.func, "page_parameters", None)
+    return _parameters_at(request.path_info, getattr(request, "urlconf", None))
+
+
+@lru_cache(maxsize=4096)
+def _parameters_at(path: str, urlconf: str | None) -> tuple[Parameter, ...] | None:
+    # Resolving costs more than the rest of a cached page's lookup; a path always resolves to
+    # the same view, so each path is resolved once (up to the cache's size).
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            return None
+    return getattr(match.func, "page_parameters", None)
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    """Settings change in tests only: the URLs may then change with them."""
+    _parameters_at.cache_clear()
 
 
 # Within a request, the generation read first (see PageCacheMiddleware): a page and the data
@@ -210,7 +301,7 @@ def _store(request: HttpRequest, response: HttpResponse) -> None:
 def cached_page(view=None, /, *, query: Iterable[QuerySource] = ()):
     """Mark the view's responses as public pages that :class:`PageCacheMiddleware` may keep.
 
-    ``query`` names the query parameters the view reads (see :mod:`config.page_query`): the
+    ``query`` names the query parameters the view reads (see :mod:`core.caching`): the
     view's request holds those only, normalised, and so does the page's cache key. Used bare
     (``@cached_page``), the view reads none. ``@cached_page(query=(PageFilter, PAGE))`` marks a
     filtered, paginated list.

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config import cache as cache_backend
+from core import cache_backends as cache_backend
 from profiles.models import Researcher
 from publications.models import Publication
 from tests.redis_server import RedisServer, own_redis_server

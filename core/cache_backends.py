@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from .page_cache import pages_generation, release
+from .caching import pages_generation, release
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,7 +180,7 @@ def _failure_logged(error: Exception) -> None:
 class GenerationalCache(BaseCache):
     """What public pages are built from, kept for the current state of the data.
 
-    Every key is scoped to the current generation and release (see :mod:`config.page_cache`):
+    Every key is scoped to the current generation and release (see :mod:`core.caching`):
     when anything public pages show changes, the generation moves on, and nothing stored before
     is read again (it expires: every entry lives at most ``TIMEOUT`` seconds, whatever a caller
     asks). Callers name what an entry depends on besides the data, never the data's

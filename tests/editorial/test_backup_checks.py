@@ -21,7 +21,7 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from config.backup import backed_up_models, backup_write
+from editorial.backup import backed_up_models, backup_write
 from profiles.models import Researcher
 from profiles.services import placeholder_portrait
 from publications.models import Publication

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from config.backup import BackupError, backup_restore
+from editorial.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.prod",
     "DJANGO_SECRET_KEY": "k3y-" + "a1b2c3d4e5f6g7h8i9j0" * 3,
@@ -99,9 +99,7 @@ def test_health_check_reports_a_cache_that_cannot_store_but_answers_200(client, 
     assert response.json() == {"database": "ok", "cache": "failing"}
 
 
-PRINT_RELEASE = (
-    "import django; django.setup(); from config.page_cache import release; print(release())"
-)
+PRINT_RELEASE = "import django; django.setup(); from core.caching import release; print(release())"
 
 
 def test_app_servers_running_the_same_code_name_the_same_release():

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.page_cache import cached_response
+from core.caching import cached_response
 from tests.factories import PublicationFactory, ResearchTopicFactory
 from tests.redis_server import RedisServer, own_redis_server
 

@@ -2,14 +2,14 @@
 process in front of the shared cache; fixed addresses are worked out once per language."""
 
 import pytest
+from core.cache_backends import GenerationalCache
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 
-from config.cache import GenerationalCache
-from config.page_cache import cached_data, pages_changed
+from core.caching import cached_data, pages_changed
 
 
 @pytest.fixture

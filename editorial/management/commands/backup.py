@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.backup import backup_write
+from editorial.backup import backup_write
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.page_cache import GENERATION_KEY, cached_response, code_fingerprint
+from core.caching import GENERATION_KEY, cached_response, code_fingerprint
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex, publication_merge

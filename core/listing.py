@@ -1,0 +1,252 @@
+"""Public lists: lenient filter sets (a bad value is named in a notice, never a 500), facet
+counts, and the page a query string asks for."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import ClassVar
+
+import django_filters
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .caching import cached_data
+
+SEARCH_MAX_LENGTH = 200
+
+
+class KnownChoicesField(forms.ModelMultipleChoiceField):
+    """Keeps the values that exist and sets the unknown ones aside, instead of failing whole.
+
+    A bookmarked list filtered by three topics still works when one of them was removed.
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        values = {str(item) for item in value}
+        # A NUL character never names anything, and PostgreSQL refuses it in a query.
+        usable = {item for item in values if "\x00" not in item}
+        found = self.existing(key, sorted(usable))
+        self.unknown_values = sorted(values - {str(getattr(obj, key)) for obj in found})
+        return found
+
+    def existing(self, key: str, values: list[str]) -> list:
+        """The choices whose ``key`` is one of ``values``."""
+        return list(self.queryset.filter(**{f"{key}__in": values}))
+
+
+class KnownChoiceField(forms.ModelChoiceField):
+    """A single choice whose unknown value is set aside and reported, like KnownChoicesField."""
+
+    def to_python(self, value):
+        self.unknown_values = []
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            self.unknown_values = [str(value)]
+            return None
+
+
+class KnownChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = KnownChoiceField
+
+
+class UnknownValuesForm(forms.Form):
+    """A filter form that reports, without failing, the values a lenient field set aside."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for field in self.fields.values():
+            for value in getattr(field, "unknown_values", []):
+                self.add_error(
+                    None,
+                    _("%(filter)s: “%(value)s” is unknown.")
+                    % {"filter": field.label, "value": printable(value)},
+                )
+        return cleaned_data
+
+
+def printable(value: str, *, limit: int = 100) -> str:
+    """A value from a query string, safe to quote in a message: control characters replaced."""
+    return "".join(char if char.isprintable() else "\ufffd" for char in value[:limit])
+
+
+def filter_messages(filterset: django_filters.FilterSet) -> list[str]:
+    """A message for each query parameter, or value, that the filters ignored."""
+    form = filterset.form
+    return [
+        message
+        if name == NON_FIELD_ERRORS
+        else gettext("%(filter)s: %(message)s")
+        % {"filter": form.fields[name].label, "message": message}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def filters_in_use(filterset: django_filters.FilterSet, *, ignore: tuple[str, ...] = ()) -> bool:
+    """Whether the query string sets any filter (a sort order alone does not count)."""
+    return any(
+        value
+        for name in filterset.form.fields
+        if name not in ignore
+        for value in filterset.data.getlist(name)
+    )
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """The filters of a public list, whose form class is built once per FilterSet class.
+
+    django-filter builds a new form class from the filters' form fields for each FilterSet, that
+    is for each request; a list's filters are declared once and the same for every request, so
+    their form class is too (its forms copy their fields, as every Django form does).
+    """
+
+    def get_form_class(self) -> type[forms.Form]:
+        return _list_form_class(type(self))
+
+
+@cache
+def _list_form_class(filterset_class: type[ListFilterSet]) -> type[forms.Form]:
+    fields = {name: declared.field for name, declared in filterset_class.base_filters.items()}
+    return type(f"{filterset_class.__name__}Form", (filterset_class._meta.form,), fields)
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def without(params: QueryDict, names: list[str]) -> QueryDict:
+    """``params`` without the given parameters: the other filters of a facet."""
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params
+
+
+def parameters_key(params: QueryDict, *, ignore: tuple[str, ...] = ("page",)) -> list:
+    """The query parameters but ``ignore``, in a stable order: what a list's results depend on,
+    besides the data."""
+    return sorted((name, sorted(params.getlist(name))) for name in params if name not in ignore)
+
+
+@dataclass
+class FilteredList:
+    """A list page's filters, what they report, and the cache keys of its results and facets.
+
+    The results and the facets are built when first read: for the current state of the data,
+    the page keeps its count and pages of results, and its rendered filter form, under
+    ``results_key``, and the facets in the form under ``facets_key``, and then never reads them.
+    """
+
+    filterset: django_filters.FilterSet
+    params: QueryDict
+    # Names the list in cache keys; parameters that choose no rows (an order) do not count as
+    # filtering.
+    name: ClassVar[str]
+    not_filters: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def messages(self) -> list[str]:
+        return filter_messages(self.filterset)
+
+    @property
+    def is_filtered(self) -> bool:
+        return filters_in_use(self.filterset, ignore=self.not_filters)
+
+    @cached_property
+    def results_key(self) -> tuple:
+        """What the results depend on, besides the data: every parameter but the page."""
+        return (self.name, parameters_key(self.params))
+
+    @cached_property
+    def facets_key(self) -> tuple:
+        """What the facets depend on, besides the data: the filters (not the page or the
+        order)."""
+        return (self.name, parameters_key(self.params, ignore=("page", "sort")))
+
+
+def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object = None) -> dict:
+    """Rows of ``rows`` per value of ``field``, in one GROUP BY query, kept in the cache until
+    the data changes (the same filters give the same counts until then).
+
+    The cache key is the query's SQL, or ``key`` when the caller knows what identifies the
+    counts: building the SQL costs more than reading the counts from the cache, and with a
+    ``key``, ``rows`` may be a function that builds the queryset, called only when the cache
+    does not hold the counts."""
+
+    def counts(queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.order_by()
+            .values_list(field)
+            .annotate(total=Count("*"))
+            .values_list(field, "total")
+        )
+
+    if key is None:
+        query = counts(rows)
+        try:
+            key = (query.db, query.query.sql_with_params())
+        except EmptyResultSet:
+            return {}
+        return cached_data("counts", key, lambda: dict(query))
+    return cached_data("counts", key, lambda: dict(counts(rows() if callable(rows) else rows)))
+
+
+def choice_options(choices, counts: dict[str, int], selected: set[str]) -> list[FacetOption]:
+    """Options of a choice field that give results, or are chosen, with their counts."""
+    return [
+        FacetOption(value, str(label), counts.get(value, 0), value in selected)
+        for value, label in choices
+        if value in counts or value in selected
+    ]
+
+
+def count_subquery(links: QuerySet, field: str):
+    """Count the rows of ``links`` pointing at the outer row, as a subquery (no join, no
+    duplicated rows): for annotating each row of a list with a count."""
+    rows = (
+        links.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def chosen_page_number(requested: str | None, *, last: int) -> tuple[int, str]:
+    """The page a query string's ``page`` asks for, between 1 and ``last``, and a notice naming
+    the number when it could not be used ("" when it could): a bad parameter is shown to the
+    visitor, never silently replaced."""
+    if not requested:
+        return 1, ""
+    shown = printable(requested.strip())
+    try:
+        number = int(requested)
+    except ValueError:  # not a number, or one too long to be read
+        notice = gettext("“%(page)s” is not a page number: the first page is shown.")
+        return 1, notice % {"page": shown}
+    if 1 <= number <= last:
+        return number, ""
+    if number < 1 or last == 1:
+        return 1, gettext("There is no page %(page)s: the first page is shown.") % {"page": shown}
+    notice = gettext("There is no page %(page)s: the last page (%(last)s) is shown.")
+    return last, notice % {"page": shown, "last": last}
+
+
+def chosen_page(paginator: Paginator, requested: str | None) -> tuple[Page, str]:
+    """The page of ``paginator`` that ``requested`` names, or the nearest one with a notice
+    (see :func:`chosen_page_number`)."""
+    number, notice = chosen_page_number(requested, last=paginator.num_pages)
+    return paginator.page(number), notice
