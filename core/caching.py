@@ -216,7 +216,7 @@ def generational_cache() -> BaseCache:
     return caches[GENERATIONAL_CACHE]
 
 
-def cached_data(name: str, parts: object, compute: Callable[[], T]) -> T:
+def memo(name: str, parts: object, compute: Callable[[], T]) -> T:
     """``compute()``, kept in the cache for the current generation: an aggregate that public
     pages show (facet counts, the topic index) is computed once per change of the data."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()

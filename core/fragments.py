@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
-from .caching import cached_data, generational_cache
+from .caching import generational_cache, memo
 
 
 def rendered_items(
@@ -63,7 +63,7 @@ def rendered_items(
 
 class CachedIdPaginator(Paginator):
     """Pages of a queryset whose count and each page's primary keys are kept in the cache under
-    the page cache's generation (see :func:`config.page_cache.cached_data`): any change of the
+    the page cache's generation (see :func:`config.page_cache.memo`): any change of the
     data drops them, as it drops the pages.
 
     ``key`` says what identifies the rows (a list's name and parameters, a researcher...):
@@ -107,7 +107,7 @@ class CachedIdPaginator(Paginator):
     def count(self) -> int:
         if self._count is not None:
             return self._count()
-        return cached_data("paginator_count", self.query_key, lambda: self.object_list.count())
+        return memo("paginator_count", self.query_key, lambda: self.object_list.count())
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -122,5 +122,5 @@ class CachedIdPaginator(Paginator):
             rows = list(self.object_list[bottom:top])
             return [row.pk for row in rows]
 
-        ids = cached_data("paginator_page", (self.query_key, bottom, top), read)
+        ids = memo("paginator_page", (self.query_key, bottom, top), read)
         return self._get_page(ids if rows is None else rows, number, self)

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .caching import cached_data
+from .caching import memo
 
 SEARCH_MAX_LENGTH = 200
 
@@ -199,8 +199,8 @@ def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object
             key = (query.db, query.query.sql_with_params())
         except EmptyResultSet:
             return {}
-        return cached_data("counts", key, lambda: dict(query))
-    return cached_data("counts", key, lambda: dict(counts(rows() if callable(rows) else rows)))
+        return memo("counts", key, lambda: dict(query))
+    return memo("counts", key, lambda: dict(counts(rows() if callable(rows) else rows)))
 
 
 def choice_options(choices, counts: dict[str, int], selected: set[str]) -> list[FacetOption]:

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.caching import cached_data
+from core.caching import memo
 from core.listing import (
     SEARCH_MAX_LENGTH,
     FacetOption,
@@ -21,7 +21,7 @@ class KnownTopicsField(KnownChoicesField):
 
     def existing(self, key: str, values: list[str]) -> list:
         read = super().existing
-        return cached_data("topics", (key, values), lambda: read(key, values))
+        return memo("topics", (key, values), lambda: read(key, values))
 
 
 # Filters take their choices as functions that make them, not as querysets or lists: a FilterSet

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from core.caching import cached_data
+from core.caching import memo
 from core.drafts import may_preview
 from core.listing import FacetOption, FilteredList, choice_options, count_by, without
 from publications.models import Publication
@@ -19,7 +19,7 @@ from .models import Membership, Researcher, ResearchTopic, sorted_topics
 def researcher_get_for_profile(*, slug: str, user) -> tuple[Researcher, bool]:
     """The researcher whose profile this is, with their topics, and whether the page is an
     editor's preview of a draft. Visitors get a 404 for a draft."""
-    researcher = cached_data(
+    researcher = memo(
         "researcher_profile",
         slug,
         lambda: Researcher.objects.prefetch_related("topics").filter(slug=slug).first(),

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from core.caching import cached_data
+from core.caching import memo
 from core.text import fold, name_key
 
 from .models import Authorship
@@ -73,7 +73,7 @@ def publications_by_similar_author_name(key: str) -> list[int]:
             .distinct()[:SIMILAR_NAME_LIMIT]
         )
 
-    return cached_data("similar_author_name", key, read) if key else []
+    return memo("similar_author_name", key, read) if key else []
 
 
 @contextmanager

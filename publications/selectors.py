@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from core.caching import cached_data
+from core.caching import memo
 from core.drafts import may_preview
 from core.listing import FacetOption, FilteredList, choice_options, count_by, without
 from profiles.filters import topic_options
@@ -59,7 +59,7 @@ class PublicationSearch(FilteredList):
     @cached_property
     def count(self) -> int:
         """How many publications match, kept until the data changes."""
-        return cached_data("publication_count", self.results_key, lambda: self.filterset.qs.count())
+        return memo("publication_count", self.results_key, lambda: self.filterset.qs.count())
 
     @cached_property
     def too_many_to_rank(self) -> bool:

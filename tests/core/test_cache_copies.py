@@ -2,14 +2,14 @@
 process in front of the shared cache; fixed addresses are worked out once per language."""
 
 import pytest
-from core.cache_backends import GenerationalCache
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 
-from core.caching import cached_data, pages_changed
+from core.cache_backends import GenerationalCache
+from core.caching import memo, pages_changed
 
 
 @pytest.fixture
@@ -84,10 +84,10 @@ def test_data_kept_per_change_is_recomputed_after_a_change(db):
         computed.append(1)
         return len(computed)
 
-    assert cached_data("example", "key", compute) == 1
-    assert cached_data("example", "key", compute) == 1
+    assert memo("example", "key", compute) == 1
+    assert memo("example", "key", compute) == 1
     pages_changed()
-    assert cached_data("example", "key", compute) == 2
+    assert memo("example", "key", compute) == 2
     assert len(computed) == 2
 
 
