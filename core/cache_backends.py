@@ -219,6 +219,10 @@ class GenerationalCache(BaseCache):
     def get(self, key, default=None, version=None):
         return self.get_many([key], version=version).get(key, default)
 
+    def _scoped(self, keys) -> dict[str, str] | None:
+        # A TIMEOUT of 0 keeps nothing (DJANGO_DATA_CACHE_SECONDS=0, the cold path).
+        return None if self.default_timeout == 0 else self.scoped_keys(keys)
+
     def get_many(self, keys, version=None):
         scoped = self._scoped(keys)
         if scoped is None:
@@ -282,11 +286,11 @@ class GenerationalCache(BaseCache):
     def shared_key(cls, key: str) -> str | None:
         """The key under which the shared cache holds ``key`` now (None when the shared cache
         does not answer)."""
-        scoped = cls._scoped([key])
+        scoped = cls.scoped_keys([key])
         return None if scoped is None else scoped[key]
 
     @staticmethod
-    def _scoped(keys) -> dict[str, str] | None:
+    def scoped_keys(keys) -> dict[str, str] | None:
         """Each key, and the same key in the current generation and release; None when the
         generation is unknown (the shared cache does not answer): nothing can then be read or
         stored, since copies kept under no generation could outlive a change of the data."""

@@ -229,7 +229,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long what pages are built from stays cached, page cache on or off; every entry expires, so
 # that the cache does not grow with every change of the data.
-DATA_CACHE_SECONDS = env_seconds("DJANGO_DATA_CACHE_SECONDS", default=24 * 60 * 60, minimum=1)
+# 0 keeps nothing: every page is then built from the database alone (the cold path).
+DATA_CACHE_SECONDS = env_seconds("DJANGO_DATA_CACHE_SECONDS", default=24 * 60 * 60)
 # What pages are built from, kept for the current state of the data (core/caching.py):
 # such an entry never changes once written, so each process keeps copies of the entries it used
 # last, up to MAX_BYTES, and reads them again without a round trip to the shared cache.

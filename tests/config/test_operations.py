@@ -115,13 +115,13 @@ def test_app_servers_running_the_same_code_name_the_same_release():
     assert named.stdout != first.stdout
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "a day"])
-def test_a_data_cache_lifetime_that_is_not_a_positive_number_is_refused(value):
+@pytest.mark.parametrize("value", ["-5", "a day"])
+def test_a_data_cache_lifetime_that_is_not_a_number_of_seconds_is_refused(value):
     result = run_with_production_settings(
         "-c", "import config.settings.prod", DJANGO_DATA_CACHE_SECONDS=value
     )
 
     assert result.returncode != 0
-    assert "DJANGO_DATA_CACHE_SECONDS must be a whole number of seconds, at least 1" in (
+    assert "DJANGO_DATA_CACHE_SECONDS must be a whole number of seconds, at least 0" in (
         result.stderr
     )

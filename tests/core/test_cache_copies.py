@@ -104,3 +104,19 @@ def test_fixed_addresses_are_those_of_the_url_tag(language):
         ]
         assert template.render({}).split("|") == expected
     assert expected[0] == {"fr": "/fr/sujets/", "en": "/en/topics/"}[language]
+
+
+def test_a_data_cache_lifetime_of_zero_keeps_nothing(settings):
+    """DJANGO_DATA_CACHE_SECONDS=0: every value is computed again, as on the cold path."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "generational": {**settings.CACHES["generational"], "TIMEOUT": 0},
+    }
+    computed = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert memo("cold", 1, compute) == 1
+    assert memo("cold", 1, compute) == 2
