@@ -8,7 +8,8 @@ The archive (``.tar.gz``, format 2) holds:
   loads (users before the revisions they signed...), with times to the microsecond. Users,
   groups and permissions are named by their natural keys, so the archive loads into any
   freshly migrated database, SQLite or PostgreSQL;
-- ``media/...``: the uploaded files (portraits) that a row or a version of one refers to.
+- ``media/...``: the uploaded files that a row or a version of one refers to, and those
+  written in the last hour (see :mod:`editorial.files`).
 
 Sessions, sign-in attempts, pending BibTeX previews, background tasks and the rows migrations
 create themselves (content types, permissions) are left out.
@@ -33,16 +34,18 @@ from datetime import datetime, time, timezone
 from pathlib import Path
 
 import django
+import reversion
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from profiles.portraits import portrait_orphans
+from .files import unused_files
 
 FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)
@@ -59,8 +62,6 @@ EXCLUDED = {
     "publications.pendingimport",
     "django_tasks_database.dbtaskresult",
 }
-# Rows that make a database "not empty" for a restore.
-PROJECT_APPS = ("profiles", "publications")
 # What a restore unpacks at most, in all (BACKUP_RESTORE_MAX_BYTES overrides it): an archive
 # that claims more is refused before anything is written, whatever its members declare.
 RESTORE_MAX_BYTES = 20 * 1024**3
@@ -92,7 +93,7 @@ class BackupReport:
     path: Path
     rows: dict[str, int] = field(default_factory=dict)
     files: int = 0
-    # Portrait files that nothing refers to any more, left out of the archive.
+    # Uploaded files that nothing refers to any more, left out of the archive.
     unused_files: list[str] = field(default_factory=list)
 
 
@@ -193,11 +194,11 @@ def _data_write(folder: Path, report: BackupReport) -> list[Member]:
 
 
 def _media_members(report: BackupReport) -> list[Member]:
-    """The uploaded files, but for portraits that no row and no version refers to."""
+    """The uploaded files, but for those that no row and no version refers to."""
     media_root = Path(settings.MEDIA_ROOT)
     if not media_root.exists():
         return []
-    report.unused_files = portrait_orphans()
+    report.unused_files = unused_files(FileSystemStorage(location=media_root))
     unused = set(report.unused_files)
     members = []
     for file_path in sorted(p for p in media_root.rglob("*") if p.is_file()):
@@ -211,12 +212,11 @@ def _media_members(report: BackupReport) -> list[Member]:
 
 
 def database_is_empty() -> bool:
-    """No researcher, topic, author or publication, and no user: a freshly migrated database."""
-    project_models = [
-        model for app in PROJECT_APPS for model in apps.get_app_config(app).get_models()
-    ]
+    """No entry kept with its history (every model registered with django-reversion) and no
+    user: a freshly migrated database."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    return not any(m._base_manager.exists() for m in [*project_models, user_model])
+    kept = [*reversion.get_registered_models(), user_model]
+    return not any(model._base_manager.exists() for model in kept)
 
 
 def restore_max_bytes() -> int:

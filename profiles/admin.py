@@ -17,7 +17,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from core.drafts import PublishActionsMixin
 from core.listing import count_subquery
-from editorial.history import EditHistoryAdmin
+from editorial.admin import EditHistoryAdmin
 
 from .images import portrait_reencode
 from .models import Researcher, ResearchTopic

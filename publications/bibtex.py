@@ -28,7 +28,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.text import name_key, title_key, without_control_characters
 
@@ -195,6 +197,23 @@ _URL_SEPARATOR = re.compile(r"[\s;]+|,(?=\s*https?://)", re.IGNORECASE)
 _VALIDATE_URL = URLValidator(schemes=["http", "https"])
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def file_too_large_message(size: int, *, limit: int = MAX_FILE_BYTES) -> str:
+    """Why a file of ``size`` bytes is refused: by how much it is over the limit, in a unit
+    that shows the difference however small."""
+    excess = size - limit
+    if excess < 1024:
+        over = ngettext("%(count)s byte", "%(count)s bytes", excess) % {"count": excess}
+    elif excess < 1024 * 1024:
+        over = _("%(count)s KB") % {"count": number_format(excess / 1024, decimal_pos=1)}
+    else:
+        over = _("%(count)s MB") % {"count": number_format(excess / 1024 / 1024, decimal_pos=1)}
+    return _("The file is too large: %(size)s bytes, %(over)s over the limit of %(limit)s MB.") % {
+        "size": number_format(size, force_grouping=True),
+        "over": over,
+        "limit": limit // 1024 // 1024,
+    }
 
 
 def decode_bibtex_file(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> str:

@@ -5,14 +5,11 @@ from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from core.text import title_key
 from profiles.models import Researcher, ResearchTopic
 
-from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
-from .identifiers import normalize_arxiv_id, normalize_doi
+from .bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file, file_too_large_message
 from .models import Authorship, Publication
-from .services.bibtex_import import file_too_large_message
-from .services.matching import WorkKeys, publications_matching
+from .services.matching import WorkKeys, publications_of_work
 
 
 class AuthorshipFormSet(BaseInlineFormSet):
@@ -193,8 +190,13 @@ class DuplicateCheckMixin:
         cleaned_data = super().clean()
         if self.instance.pk is not None and not set(WORK_IDENTITY_FIELDS) & set(self.changed_data):
             return cleaned_data
-        keys = _typed_work_keys(cleaned_data)
-        self.duplicates = [p for p in publications_matching(keys) if p.pk != self.instance.pk]
+        keys = WorkKeys.typed(
+            title=cleaned_data.get("title") or "",
+            year=cleaned_data.get("year"),
+            doi=cleaned_data.get("doi") or "",
+            arxiv_id=cleaned_data.get("arxiv_id") or "",
+        )
+        self.duplicates = [p for p in publications_of_work(keys) if p.pk != self.instance.pk]
         if not self.duplicates:
             return cleaned_data
         options = self._duplicate_options(keys)
@@ -207,14 +209,17 @@ class DuplicateCheckMixin:
             )
         if choice.startswith(f"{MERGE_INTO}:"):
             self.merge_target = next(p for p in self.duplicates if choice == _merge_value(p))
-            self._leave_identifiers_to(self.merge_target, cleaned_data)
+            # The record is saved without the identifiers the publication it is merged into
+            # holds (no other publication may hold them), then merged into it.
+            for name in keys.shared_identifiers(self.merge_target):
+                cleaned_data[name] = ""
         return cleaned_data
 
     def _duplicate_options(self, keys: WorkKeys) -> list[tuple[str, str]]:
         """The answers the editor may give: another work (unless a stored publication has its
         DOI or arXiv id, which name one work), or merge into each match."""
         options = []
-        if not any(_same_identifier(p, keys) for p in self.duplicates):
+        if not any(keys.shared_identifiers(p) for p in self.duplicates):
             ids = ",".join(str(p.pk) for p in self.duplicates)
             options.append((f"{DIFFERENT_WORK}:{ids}", _("This is a different work: save it")))
         if self.may_merge:
@@ -228,33 +233,6 @@ class DuplicateCheckMixin:
             ]
         return options
 
-    @staticmethod
-    def _leave_identifiers_to(target: Publication, cleaned_data: dict) -> None:
-        """Drop the DOI and arXiv id that ``target`` already has: the record is saved without
-        them (another publication cannot hold them), then merged into ``target``."""
-        for name, normalize in (("doi", normalize_doi), ("arxiv_id", normalize_arxiv_id)):
-            value = cleaned_data.get(name) or ""
-            if value and normalize(value) == getattr(target, name):
-                cleaned_data[name] = ""
-
 
 def _merge_value(publication: Publication) -> str:
     return f"{MERGE_INTO}:{publication.pk}"
-
-
-def _typed_work_keys(cleaned_data: dict) -> WorkKeys:
-    """The keys of the work as typed; a title without a valid year is not compared."""
-    year = cleaned_data.get("year")
-    return WorkKeys(
-        doi=normalize_doi(cleaned_data.get("doi") or ""),
-        arxiv_id=normalize_arxiv_id(cleaned_data.get("arxiv_id") or ""),
-        title_key=title_key(cleaned_data.get("title") or "") if year is not None else "",
-        year=year or 0,
-    )
-
-
-def _same_identifier(publication: Publication, keys: WorkKeys) -> bool:
-    return bool(
-        (keys.doi and publication.doi == keys.doi)
-        or (keys.arxiv_id and publication.arxiv_id == keys.arxiv_id)
-    )

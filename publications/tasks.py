@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from .bibtex import EntryProblem
 from .models import CitedFields, PendingImport, Publication, PublicationKind, PublicationVersion
 from .services import publication_import_bibtex
-from .services.bibtex_import import ImportedEntry, ImportReport
+from .services.import_report import ImportedEntry, ImportReport
 from .services.versions import FieldChange, describe
 
 logger = logging.getLogger(__name__)

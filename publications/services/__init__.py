@@ -1,7 +1,8 @@
 """Writes on publications and authors that are more than a form save, one module each."""
 
 from .authors import author_get_or_create
-from .bibtex_import import ImportReport, ImportStatus, publication_import_bibtex
+from .bibtex_import import publication_import_bibtex
+from .import_report import ImportReport, ImportStatus
 from .merge import MergeReport, publication_merge
 from .versions import version_make_cited, version_split
 

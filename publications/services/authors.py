@@ -4,11 +4,12 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from core.text import fields_without_control_characters, name_key, without_control_characters
+from core.text import name_key, without_control_characters
 from profiles.models import Researcher
 
 from ..bibtex import ParsedAuthor
 from ..models import Author
+from .saving import BATCH_SIZE, UPDATE_BATCH_SIZE, ready_for_bulk_write, save_validated
 
 # Look-ups of many names go in batches: SQLite refuses very long lists of values.
 LOOKUP_BATCH = 500
@@ -25,9 +26,54 @@ def author_get_or_create(*, display_name: str) -> tuple[Author, bool]:
     if existing is not None:
         return existing, False
     author = Author(display_name=display_name)
-    author.full_clean(exclude=["name_key"])
-    author.save()
+    save_validated(author, exclude=["name_key"])
     return author, True
+
+
+class NamedAuthors:
+    """Who the names of a batch of entries are: the researcher's own record, a stored author
+    (respelt when the names spell it better), or an author created for the name, in a few
+    queries for the whole batch."""
+
+    def __init__(self, names: Iterable[ParsedAuthor], researcher_author: Author | None) -> None:
+        self.researcher_author = researcher_author
+        self._keys: dict[str, str] = {}
+        # Each name once: a file names the same people again and again.
+        spellings = most_informative(
+            parsed for parsed in dict.fromkeys(names) if not self._is_researcher(parsed)
+        )
+        known = authors_by_key(spellings)
+        respelt = [
+            known[key]
+            for key, parsed in spellings.items()
+            if key in known and respell(known[key], parsed)
+        ]
+        Author.objects.bulk_update(respelt, Author.DERIVED_FIELDS, batch_size=UPDATE_BATCH_SIZE)
+        self._stored = dict(known)
+        missing = [new_author(parsed) for key, parsed in spellings.items() if key not in known]
+        Author.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+        known.update((author.name_key, author) for author in missing)
+        self._known = known
+
+    def stored(self, parsed: ParsedAuthor) -> Author | None:
+        """The author the name was before the batch was written, if any."""
+        if self._is_researcher(parsed):
+            return self.researcher_author
+        return self._stored.get(self._key(parsed))
+
+    def author(self, parsed: ParsedAuthor) -> Author:
+        if self._is_researcher(parsed):
+            return self.researcher_author
+        return self._known[self._key(parsed)]
+
+    def _is_researcher(self, parsed: ParsedAuthor) -> bool:
+        return self.researcher_author is not None and is_researcher(parsed, self.researcher_author)
+
+    def _key(self, parsed: ParsedAuthor) -> str:
+        name = parsed.display_name
+        if name not in self._keys:
+            self._keys[name] = name_key(name)
+        return self._keys[name]
 
 
 def informativeness(name: str) -> tuple[int, int]:
@@ -62,16 +108,15 @@ def authors_by_key(keys: Iterable[str]) -> dict[str, Author]:
 
 
 def new_author(parsed: ParsedAuthor) -> Author:
-    author = Author(
-        display_name=parsed.display_name,
-        given_name=parsed.given_name,
-        family_name=parsed.family_name,
-        suffix=parsed.suffix,
-        is_organization=parsed.is_organization,
+    return ready_for_bulk_write(
+        Author(
+            display_name=parsed.display_name,
+            given_name=parsed.given_name,
+            family_name=parsed.family_name,
+            suffix=parsed.suffix,
+            is_organization=parsed.is_organization,
+        )
     )
-    fields_without_control_characters(author)
-    author.refresh_derived_fields()
-    return author
 
 
 def respell(author: Author, parsed: ParsedAuthor) -> bool:
@@ -81,8 +126,7 @@ def respell(author: Author, parsed: ParsedAuthor) -> bool:
     author.display_name = parsed.display_name
     author.given_name, author.family_name = parsed.given_name, parsed.family_name
     author.suffix = author.suffix or parsed.suffix
-    fields_without_control_characters(author)
-    author.refresh_derived_fields()
+    ready_for_bulk_write(author)
     return True
 
 
@@ -94,8 +138,7 @@ def researcher_author(researcher: Researcher) -> Author:
         if author.researcher_id is not None:  # the name belongs to someone else's record
             author = Author(display_name=researcher.full_name)
         author.researcher = researcher
-        fields_without_control_characters(author)
-        author.save()
+        save_validated(author, exclude=["name_key"])
     return author
 
 

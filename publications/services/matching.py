@@ -5,16 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from core.text import fold, title_key
 
+from ..identifiers import normalize_arxiv_id, normalize_doi
 from ..models import Publication, PublicationVersion
 
 # A later version of a work often comes out the year after the first (a preprint in December,
 # the conference paper in July): titles that read the same match within this many years.
 TITLE_YEARS_APART = 1
 ARXIV_DOI_PREFIX = "10.48550/"
+# The identifiers that name one work, in the order they are looked up.
+IDENTIFIERS = ("doi", "arxiv_id")
 
 
 class Citable(Protocol):
@@ -39,6 +42,22 @@ class WorkKeys:
     @classmethod
     def of(cls, record: Citable, title: str) -> "WorkKeys":
         return cls(record.doi, record.arxiv_id, title_key(title), record.year)
+
+    @classmethod
+    def typed(cls, *, title: str, year: int | None, doi: str, arxiv_id: str) -> "WorkKeys":
+        """The keys of a record as an editor typed it (a DOI or arXiv id in any form); a title
+        without a valid year is not compared."""
+        return cls(
+            normalize_doi(doi),
+            normalize_arxiv_id(arxiv_id),
+            title_key(title) if year is not None else "",
+            year or 0,
+        )
+
+    def shared_identifiers(self, record: Citable) -> list[str]:
+        """The identifiers (``doi``, ``arxiv_id``) ``record`` holds too: each names one work,
+        whatever the titles say."""
+        return [name for name in IDENTIFIERS if getattr(self, name) == getattr(record, name) != ""]
 
 
 T = TypeVar("T")
@@ -113,7 +132,7 @@ def stored_index(
     return index
 
 
-def publications_matching(keys: WorkKeys) -> list[Publication]:
+def publications_of_work(keys: WorkKeys) -> list[Publication]:
     """The stored publications that are records of the work ``keys`` identifies, oldest first,
     by the rule an import matches them with."""
     publications, versions = stored_records([keys])
@@ -123,6 +142,52 @@ def publications_matching(keys: WorkKeys) -> list[Publication]:
         if stored_index({publication.pk: publication}, own).find(keys) is not None:
             found.append(publication)
     return found
+
+
+def with_stored_duplicates(publications: QuerySet[Publication]) -> QuerySet[Publication]:
+    """The publications of ``publications`` that another stored publication is a record of the
+    same work as, by the rule of :class:`WorkIndex` written as a query: their titles read the
+    same within ``TITLE_YEARS_APART`` years, or one of them holds (as its own or one of its
+    versions') a DOI or arXiv id the other holds.
+
+    Identifiers are compared through subqueries that do not depend on the row: a look-up per
+    publication would read every version each time (their arXiv ids have no index). A title is
+    compared with its neighbours' only when another publication has it too."""
+    same_title = Publication.objects.filter(
+        title_key=OuterRef("title_key"),
+        year__gte=OuterRef("year") - TITLE_YEARS_APART,
+        year__lte=OuterRef("year") + TITLE_YEARS_APART,
+    ).exclude(pk=OuterRef("pk"))
+    repeated_titles = (
+        Publication.objects.order_by()
+        .values("title_key")
+        .annotate(total=Count("pk"))
+        .filter(total__gt=1)
+        .values("title_key")
+    )
+    rule = Q(title_key__in=repeated_titles) & ~Q(title_key="") & Exists(same_title)
+    for name in IDENTIFIERS:
+        shared = _identifiers_of_two_works(name)
+        holding_versions = PublicationVersion.objects.filter(**{f"{name}__in": shared})
+        rule |= Q(**{f"{name}__in": shared}) | Q(pk__in=holding_versions.values("publication"))
+    return publications.filter(rule)
+
+
+def _identifiers_of_two_works(name: str) -> QuerySet:
+    """The values of the identifier ``name`` that a version holds with another publication or
+    a version of another publication. Two publications never hold the same one: the database
+    refuses it."""
+    versions = PublicationVersion.objects.order_by().exclude(**{name: ""})
+    of_another_publication = versions.filter(
+        **{f"{name}__in": Publication.objects.exclude(**{name: ""}).values(name)}
+    ).exclude(**{f"publication__{name}": F(name)})
+    of_versions_of_two = (
+        versions.values(name)
+        .annotate(works=Count("publication", distinct=True))
+        .filter(works__gt=1)
+        .values(name)
+    )
+    return of_another_publication.values(name).union(of_versions_of_two)
 
 
 def same_version(a: Citable, b: Citable) -> bool:

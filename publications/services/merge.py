@@ -8,9 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.text import fields_without_control_characters
-
 from ..models import Authorship, Publication
+from .saving import save_validated
 from .versions import VersionRole, fold_into
 
 
@@ -88,14 +87,10 @@ def _merge(keep: Publication, duplicates: Sequence[Publication], report: MergeRe
         report.removed.append(duplicate.title)
     # The duplicates go first: their DOI or arXiv id may move to the publication kept.
     Publication.objects.filter(pk__in=[d.pk for d in duplicates]).delete()
-    fields_without_control_characters(keep)
-    keep.full_clean()
-    keep.save()
+    save_validated(keep)
     for version in versions:
         version.publication = keep
-        fields_without_control_characters(version)
-        version.full_clean(exclude=["publication"])
-        version.save()
+        save_validated(version, exclude=["publication"])
     Authorship.objects.bulk_create(new_authorships)
     keep.topics.add(*topics)
 

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.text import fields_without_control_characters, title_key
+from core.text import title_key
 
 from ..models import CITATION_RANK, Authorship, CitedFields, Publication, PublicationVersion
 from .matching import Citable, same_version
+from .saving import save_validated
 
 CITED_FIELDS = CitedFields.CITED_FIELDS
 # What a second record of the same version may fill in when it is empty.
 FILLABLE_FIELDS = tuple(name for name in CITED_FIELDS if name not in ("kind", "year"))
-PUBLICATION_FILLABLE_FIELDS = (*FILLABLE_FIELDS, "abstract", "pdf_url")
 
 # Whether an identifier is already another work's: (field name, value) -> taken.
 IdentifierTaken = Callable[[str, str], bool]
@@ -150,12 +150,8 @@ def version_make_cited(*, version: PublicationVersion) -> Publication:
     title = version.title or publication.title
     version.delete()
     cite(publication, version, title=title)
-    for record in (publication, before):
-        fields_without_control_characters(record)
-    publication.full_clean()
-    publication.save()
-    before.full_clean()
-    before.save()
+    save_validated(publication)
+    save_validated(before)
     return publication
 
 
@@ -180,9 +176,7 @@ def version_split(*, version: PublicationVersion) -> Publication:
         else:
             publication.arxiv_id = ""
     version.delete()
-    fields_without_control_characters(publication)
-    publication.full_clean()
-    publication.save()
+    save_validated(publication)
     publication.topics.set(source.topics.all())
     Authorship.objects.bulk_create(
         Authorship(publication=publication, author_id=a.author_id, role=a.role, position=a.position)

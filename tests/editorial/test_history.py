@@ -1,6 +1,5 @@
 """Editors never lose work: history with a readable comparison, revert, recovery of deleted
-entries, imports and merges that can be undone, no silent overwrite between two editors, and a
-page of everyone's recent activity."""
+entries, imports and merges that can be undone, and comments and times as editors read them."""
 
 import time
 from datetime import datetime, timezone
@@ -9,62 +8,20 @@ import pytest
 import reversion
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication
 from publications.services import publication_import_bibtex, publication_merge
+from tests.editorial.editing import change_url, history_url, save_form
 from tests.factories import (
     AuthorFactory,
-    ResearcherFactory,
     ResearchTopicFactory,
     publication_with_authors,
     researcher_with_author,
 )
 from tests.pages import form_data, text_of
-
-
-@pytest.fixture
-def second_editor(django_user_model) -> Client:
-    user = django_user_model.objects.create_user(
-        username="marie", password="another good passphrase", is_staff=True, first_name="Marie"
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def change_url(obj) -> str:
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-
-
-def history_url(obj) -> str:
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
-
-
-def save_form(client, url: str, form_id: str, **changes):
-    """Open the form, change some fields as an editor would, and save it."""
-    data = form_data(client.get(url), form_id)
-    data.update({name: [value] for name, value in changes.items()})
-    return client.post(url, data)
-
-
-@pytest.fixture
-def paper(db) -> Publication:
-    publication = publication_with_authors(
-        [AuthorFactory(display_name="Ada Lovelace"), AuthorFactory(display_name="Grace Hopper")],
-        title="Notes on the analytical engine",
-        year=1950,
-    )
-    publication.topics.add(ResearchTopicFactory(name_fr="Calcul", name_en="Computing"))
-    return publication
-
 
 # History and comparison ------------------------------------------------------------------
 
@@ -256,89 +213,6 @@ def test_a_wrong_merge_is_undone_from_the_publication_history(editor_client, edi
     ]
 
 
-# No silent overwrite ---------------------------------------------------------------------------
-
-
-def test_the_second_of_two_editors_is_told_and_keeps_what_they_typed(
-    editor_client, second_editor, paper
-):
-    url = change_url(paper)
-    abstract_before = paper.abstract
-    mine = form_data(editor_client.get(url), "publication_form")
-    theirs = form_data(second_editor.get(url), "publication_form")
-
-    theirs["venue"] = ["Taylor's Scientific Memoirs"]
-    assert second_editor.post(url, theirs).status_code == 302
-
-    mine["abstract"] = ["An abstract I spent an hour on."]
-    response = editor_client.post(url, mine)
-
-    page = text_of(response)
-    assert response.status_code == 200
-    assert "Marie" in page
-    assert "Lieu de publication" in page
-    again = form_data(response, "publication_form")
-    assert again["abstract"] == ["An abstract I spent an hour on."]
-    assert again["venue"] == ["Taylor's Scientific Memoirs"]
-    paper.refresh_from_db()
-    assert paper.venue == "Taylor's Scientific Memoirs"
-    assert paper.abstract == abstract_before
-
-    # Having seen the message, saving again keeps both editors' changes.
-    assert editor_client.post(url, again).status_code == 302
-    paper.refresh_from_db()
-    assert paper.abstract == "An abstract I spent an hour on."
-    assert paper.venue == "Taylor's Scientific Memoirs"
-
-
-def test_a_change_to_the_author_list_is_a_conflict_too(editor_client, second_editor, paper):
-    url = change_url(paper)
-    mine = form_data(editor_client.get(url), "publication_form")
-    Authorship.objects.filter(publication=paper, position=2).update(
-        author=AuthorFactory(display_name="Mary Somerville")
-    )
-
-    mine["title"] = ["A new title"]
-    response = editor_client.post(url, mine)
-
-    assert response.status_code == 200
-    page = text_of(response)
-    assert "Auteurs, dans l'ordre où ils signent" in page
-    paper.refresh_from_db()
-    assert paper.title == "Notes on the analytical engine"
-
-
-def test_two_editors_on_a_researcher(editor_client, second_editor, db):
-    researcher = ResearcherFactory(position_fr="Professeur", position_en="Professor")
-    url = change_url(researcher)
-    mine = form_data(editor_client.get(url), "researcher_form")
-    theirs = form_data(second_editor.get(url), "researcher_form")
-    theirs["position_fr"] = ["Professeure titulaire"]
-    assert second_editor.post(url, theirs).status_code == 302
-
-    mine["organization"] = ["Mila"]
-    response = editor_client.post(url, mine)
-
-    assert response.status_code == 200
-    researcher.refresh_from_db()
-    assert researcher.position_fr == "Professeure titulaire"
-    assert researcher.organization != "Mila"
-
-
-def test_publishing_in_bulk_does_not_overwrite_an_edit(editor_client, second_editor, paper):
-    url = change_url(paper)
-    theirs = form_data(second_editor.get(url), "publication_form")
-    theirs["venue"] = ["Memoirs"]
-    assert second_editor.post(url, theirs).status_code == 302
-
-    changelist = reverse("admin:publications_publication_changelist")
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [paper.pk]})
-
-    paper.refresh_from_db()
-    assert paper.venue == "Memoirs"
-    assert paper.is_published is False
-
-
 # What the history records ---------------------------------------------------------------------
 
 
@@ -432,56 +306,6 @@ def test_times_are_shown_to_the_second_in_the_editors_language(
         assert "p.m." not in page, address
 
 
-# Recent activity -----------------------------------------------------------------------------
-
-
-def test_recent_activity_lists_everyone_and_filters(editor_client, second_editor, paper, editor):
-    url = change_url(paper)
-    save_form(editor_client, url, "publication_form", title="Edited by the editor")
-    topic = ResearchTopicFactory(name_fr="Logique", name_en="Logic")
-    save_form(second_editor, change_url(topic), "researchtopic_form", name_en="Logic and proof")
-    delete_url = reverse("admin:publications_author_delete", args=[AuthorFactory().pk])
-    editor_client.post(delete_url, {"post": "yes"})
-
-    activity = reverse("admin_recent_activity")
-    everything = editor_client.get(activity)
-    page = text_of(everything)
-    html = everything.content.decode()
-    assert everything.status_code == 200
-    assert "Edited by the editor" in page
-    assert "Logique" in page
-    assert change_url(paper) in html
-    assert history_url(paper) in html
-    assert "/recover/" in html  # the deleted author
-
-    marie = second_editor.get(activity).wsgi_request.user
-    only_marie = text_of(editor_client.get(activity, {"editor": marie.pk}))
-    assert "Edited by the editor" not in only_marie
-    assert "Logique" in only_marie
-
-    only_topics = text_of(editor_client.get(activity, {"kind": "researchtopic"}))
-    assert "Edited by the editor" not in only_topics
-
-    assert (
-        editor_client.get(activity, {"editor": "x", "kind": "nope", "page": "-3"}).status_code
-        == 200
-    )
-
-
-def test_recent_activity_is_for_staff_only(client, db):
-    response = client.get(reverse("admin_recent_activity"))
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
-
-
-def test_the_admin_index_links_to_recent_activity(editor_client):
-    html = editor_client.get(reverse("admin:index")).content.decode()
-    assert reverse("admin_recent_activity") in html
-
-
-def test_author_records_survive_in_versions(db):
-    Author.objects.all()  # the module's models are all registered with reversion
-    import reversion
-
+def test_every_curated_model_is_kept_in_the_history():
     for model in (Researcher, ResearchTopic, Author, Publication, Authorship):
         assert reversion.is_registered(model)

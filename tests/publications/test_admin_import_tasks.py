@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from publications.bibtex import MAX_FILE_BYTES
+from publications.bibtex import MAX_FILE_BYTES, file_too_large_message
 from publications.models import Author, Authorship, PendingImport, Publication
-from publications.services.bibtex_import import file_too_large_message
 from publications.tasks import ImportProgress
 from tests.pages import text_of
 

@@ -32,10 +32,8 @@ class Command(BaseCommand):
             count = len(report.unused_files)
             self.stdout.write(
                 ngettext(
-                    "%(count)s portrait file that nothing refers to was left out "
-                    "(manage.py unusedportraits --delete removes it).",
-                    "%(count)s portrait files that nothing refers to were left out "
-                    "(manage.py unusedportraits --delete removes them).",
+                    "%(count)s uploaded file that nothing refers to was left out.",
+                    "%(count)s uploaded files that nothing refers to were left out.",
                     count,
                 )
                 % {"count": count}

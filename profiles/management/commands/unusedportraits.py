@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from profiles.portraits import UNUSED_MIN_AGE, portrait_orphans, portrait_storage
+from editorial.files import UNUSED_MIN_AGE, unused_files
+from profiles.images import PORTRAIT_FOLDER
+from profiles.portraits import portrait_storage
 
 
 class Command(BaseCommand):
@@ -26,8 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, delete: bool, min_age: int, **options):
-        orphans = portrait_orphans(min_age=timedelta(minutes=min_age))
         storage = portrait_storage()
+        orphans = unused_files(storage, folder=PORTRAIT_FOLDER, min_age=timedelta(minutes=min_age))
         for name in orphans:
             if delete:
                 storage.delete(name)

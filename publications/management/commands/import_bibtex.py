@@ -7,16 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from profiles.models import Researcher, ResearchTopic
-from publications.bibtex import MAX_FILE_BYTES, BibtexFileError, decode_bibtex_file
+from publications.bibtex import (
+    MAX_FILE_BYTES,
+    BibtexFileError,
+    decode_bibtex_file,
+    file_too_large_message,
+)
 from publications.services import ImportReport, publication_import_bibtex
-from publications.services.bibtex_import import file_too_large_message
 
 
 class Command(BaseCommand):
     help = (
         "Import the publications of a BibTeX file. Entries that repeat a stored publication "
-        "(same DOI, arXiv id, or title and year) complete it instead of adding a copy. With an "
-        "invalid entry nothing is imported, unless --skip-invalid is given."
+        "(same DOI, arXiv id, or title within a year) complete it instead of adding a copy. "
+        "With an invalid entry nothing is imported, unless --skip-invalid is given."
     )
 
     def add_arguments(self, parser):
