@@ -1,11 +1,19 @@
 """Benchmark of public pages over HTTP, as served in production, against a static file.
 
-Starts two gunicorn instances side by side on the generated PostgreSQL database, both with
+Starts three gunicorn instances side by side on the generated PostgreSQL database, all with
 production settings (static files collected into a temporary folder and served by whitenoise,
-Redis as the cache): one with the page cache on, one with DJANGO_PAGE_CACHE_SECONDS=0. A static
-file of the profile page's size is the ceiling (whitenoise answers it without touching Django's
-views); wrk measures each page in turn with the same connections and threads, and the table
-gives each page's requests per second as a share of the static file's.
+Redis as the cache), and measures each page three ways:
+
+- cached: the page cache on, as visitors get a page someone asked for since the last change;
+- warm: the page cache off (DJANGO_PAGE_CACHE_SECONDS=0), each page rendered from what is kept
+  beneath the pages for the state of the data (counts, pages of results, rendered items), as
+  after a first visit to another address;
+- cold: nothing cached (DJANGO_PAGE_CACHE_SECONDS=0 DJANGO_DATA_CACHE_SECONDS=0), every page
+  built from the database alone, as the first visit after a change of the data.
+
+A static file of the profile page's size is the ceiling (whitenoise answers it without touching
+Django's views); wrk measures each page in turn with the same connections and threads, and the
+table gives each page's requests per second as a share of the static file's.
 
     .venv/bin/python bench/generate_data.py     # once: the data set
     .venv/bin/python bench/http_pages.py         # 10 s a page
@@ -19,6 +27,7 @@ printed as MISS but is not an error.
 """
 
 import argparse
+import contextlib
 import html
 import multiprocessing
 import sys
@@ -35,6 +44,7 @@ from bench.common import (
     DEFAULT_DATABASE_URL,
     DEFAULT_REDIS_URL,
     Gunicorn,
+    Site,
     WrkResult,
     benchmark_data_check,
     django_setup,
@@ -47,20 +57,38 @@ from bench.common import (
 STATIC_NAME = "bench-profile.html"
 
 
-@dataclass
-class Line:
-    """One measured page: where it is asked for, what it must contain, its target."""
+# How each page is served, in the order of the table's columns.
+MODES = ("cached", "warm", "cold")
+# Each mode's gunicorn environment.
+MODE_ENVIRONMENTS = {
+    "cached": {},
+    "warm": {"DJANGO_PAGE_CACHE_SECONDS": "0"},
+    "cold": {"DJANGO_PAGE_CACHE_SECONDS": "0", "DJANGO_DATA_CACHE_SECONDS": "0"},
+}
 
-    label: str
+
+@dataclass
+class Measure:
+    """One page served one way: its target as a share of the static file's requests per second,
+    and what wrk measured."""
+
+    mode: str
     server: Gunicorn
-    path: str
-    expected: list[str]
-    target: float | None = None  # share of the static file's requests per second
+    target: float | None = None
     result: WrkResult | None = None
 
-    @property
-    def url(self) -> str:
-        return self.server.base_url + self.path
+
+@dataclass
+class Line:
+    """One page: where it is asked for, what it must contain, how it is measured."""
+
+    label: str
+    path: str
+    expected: list[str]
+    measures: list[Measure]
+
+    def url(self, measure: Measure) -> str:
+        return measure.server.base_url + self.path
 
 
 def typical_topic():
@@ -78,21 +106,98 @@ def typical_topic():
     return min(topics, key=lambda t: (abs(t.total - average), t.slug))
 
 
-def check(line: Line, *, cache_expected: bool) -> None:
+def check(line: Line, measure: Measure, *, cache_expected: bool | None) -> None:
     """The page answers 200 with what it should show; the page cache is on or off as said."""
+    url = line.url(measure)
     for attempt in range(2):  # the second answer of the cached instance comes from the cache
-        status, headers, body = http_get(line.url)
+        status, headers, body = http_get(url)
         text = body.decode(errors="replace")
         missing = [item for item in line.expected if item not in text]
         if status != 200 or missing:
-            sys.exit(f"{line.label}: {line.url} answered {status}; missing {missing!r}")
+            sys.exit(f"{line.label}, {measure.mode}: {url} answered {status}; missing {missing!r}")
         if attempt == 1 and cache_expected is not None:
             cached = "no-cache" in headers.get("Cache-Control", "")
             if cached != cache_expected:
                 sys.exit(
-                    f"{line.label}: the page cache should be {'on' if cache_expected else 'off'}"
-                    f" (Cache-Control: {headers.get('Cache-Control')!r})"
+                    f"{line.label}, {measure.mode}: the page cache should be "
+                    f"{'on' if cache_expected else 'off'} "
+                    f"(Cache-Control: {headers.get('Cache-Control')!r})"
                 )
+
+
+@dataclass
+class Pages:
+    """The measured addresses on the generated data, and what each page must show."""
+
+    researcher_name: str
+    profile_path: str
+    topic_name: str
+    topic_count: int
+    list_path: str
+    search_word: str
+    search_count: int
+    search_path: str
+
+
+def pages_find(search_word: str) -> Pages:
+    """The benchmark researcher's profile, the list of a typical topic and a search, in French."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from profiles.models import Researcher
+    from publications.models import Publication
+    from publications.search import publications_matching
+
+    researcher = Researcher.objects.get(slug=BENCHMARK_SLUG)
+    topic = typical_topic()
+    published = Publication.objects.published()
+    with translation.override("fr"):
+        search_path = f"{reverse('publications:publication_list')}?" + urlencode({"q": search_word})
+        return Pages(
+            researcher_name=researcher.full_name,
+            profile_path=researcher.get_absolute_url(),
+            topic_name=topic.name_fr,
+            topic_count=published.filter(topics=topic).count(),
+            list_path=topic.get_publications_url(),
+            search_word=search_word,
+            search_count=publications_matching(published, search_word).count(),
+            search_path=search_path,
+        )
+
+
+def lines_build(pages: Pages, servers: dict[str, Gunicorn]) -> list[Line]:
+    """The static file, then each page measured cached, warm and cold, with its targets."""
+
+    def measures(**targets: float) -> list[Measure]:
+        return [Measure(mode, servers[mode], targets.get(mode)) for mode in MODES]
+
+    name = html.escape(pages.researcher_name)
+    return [
+        Line(
+            "static file (whitenoise)",
+            f"/static/{STATIC_NAME}",
+            [name],
+            [Measure("cached", servers["cached"])],
+        ),
+        Line(
+            "profile",
+            pages.profile_path,
+            [name, f"{BENCHMARK_PUBLICATIONS} publications"],
+            measures(cached=0.50, warm=0.15, cold=0.03),
+        ),
+        Line(
+            "list by topic",
+            pages.list_path,
+            [html.escape(pages.topic_name), f"{pages.topic_count} publication"],
+            measures(warm=0.15, cold=0.03),
+        ),
+        Line(
+            "search",
+            pages.search_path,
+            [f'value="{html.escape(pages.search_word)}"', f"{pages.search_count} publication"],
+            measures(warm=0.10, cold=0.03),
+        ),
+    ]
 
 
 def main() -> None:
@@ -114,77 +219,22 @@ def main() -> None:
 
     django_setup(args.database_url)
     benchmark_data_check()
-    from django.urls import reverse
-    from django.utils import translation
-
-    from profiles.models import Researcher
     from publications.models import Publication
-    from publications.search import publications_matching
 
-    researcher = Researcher.objects.get(slug=BENCHMARK_SLUG)
-    topic = typical_topic()
-    published = Publication.objects.published()
-    topic_count = published.filter(topics=topic).count()
-    search_count = publications_matching(published, args.search_word).count()
-    with translation.override("fr"):
-        profile_path = researcher.get_absolute_url()
-        list_path = topic.get_publications_url()
-        search_path = f"{reverse('publications:publication_list')}?" + urlencode(
-            {"q": args.search_word}
-        )
-    total = published.count()
+    pages = pages_find(args.search_word)
+    total = Publication.objects.published().count()
     print(f"data:        {total:,} published publications, database {args.database_url}")
-    print(f"profile:     {profile_path} ({BENCHMARK_PUBLICATIONS} publications, 20 a page)")
-    print(f"topic list:  {list_path} ({topic_count:,} publications)")
-    print(f"search:      {search_path} ({search_count:,} publications)")
+    print(f"profile:     {pages.profile_path} ({BENCHMARK_PUBLICATIONS} publications, 20 a page)")
+    print(f"topic list:  {pages.list_path} ({pages.topic_count:,} publications)")
+    print(f"search:      {pages.search_path} ({pages.search_count:,} publications)")
 
     with running_site(args.database_url, args.redis_url) as (site, stack):
         start = time.perf_counter()
         site.collectstatic()
         print(f"collectstatic (production settings): {time.perf_counter() - start:.1f} s")
-        uncached = gunicorn_start(
-            site, stack, name="uncached", workers=args.workers, DJANGO_PAGE_CACHE_SECONDS="0"
-        )
-        # The ceiling: the profile page itself, saved as a static file (same size, same bytes).
-        status, _, page = http_get(uncached.base_url + profile_path)
-        if status != 200:
-            sys.exit(f"The profile page answered {status}")
-        (site.static_root / STATIC_NAME).write_bytes(page)
-        # Started once the file exists: whitenoise lists the static files when a worker starts.
-        cached = gunicorn_start(site, stack, name="cached", workers=args.workers)
-        print(
-            f"gunicorn:    {args.workers} workers each, cache on at {cached.base_url}, "
-            f"off at {uncached.base_url}; profile page {len(page):,} bytes"
-        )
-
-        name = html.escape(researcher.full_name)
-        profile_expected = [name, f"{BENCHMARK_PUBLICATIONS} publications"]
-        lines = [
-            Line("static file (whitenoise)", cached, f"/static/{STATIC_NAME}", [name]),
-            Line("profile, cached", cached, profile_path, profile_expected, 0.50),
-            Line("profile, uncached", uncached, profile_path, profile_expected, 0.15),
-            Line(
-                "list by topic, uncached",
-                uncached,
-                list_path,
-                [html.escape(topic.name_fr), f"{topic_count} publication"],
-                0.15,
-            ),
-            Line(
-                "search, uncached",
-                uncached,
-                search_path,
-                [f'value="{html.escape(args.search_word)}"', f"{search_count} publication"],
-                0.10,
-            ),
-        ]
-        for line in lines:
-            is_page = line.path != f"/static/{STATIC_NAME}"
-            check(line, cache_expected=(line.server is cached) if is_page else None)
-        status, _, body = http_get(lines[0].url)
-        if body != page:
-            sys.exit("The static file is not the profile page's copy.")
-
+        servers = servers_start(site, stack, pages, workers=args.workers)
+        lines = lines_build(pages, servers)
+        checks_run(lines)
         wrk = {"connections": args.connections, "threads": args.threads}
         print(
             f"wrk:         {args.threads} threads, {args.connections} connections, "
@@ -192,14 +242,16 @@ def main() -> None:
             f"{multiprocessing.cpu_count()} cores shared by wrk, gunicorn and PostgreSQL"
         )
         for line in lines:
-            if args.warmup:
-                wrk_run(line.url, seconds=args.warmup, **wrk)
-            line.result = wrk_run(line.url, seconds=args.seconds, **wrk)
-            print(f"  measured {line.label}: {line.result.requests_per_second:,.0f} requests/s")
-        problems = [text for server in (cached, uncached) for text in server.error_lines()]
+            for measure in line.measures:
+                if args.warmup:
+                    wrk_run(line.url(measure), seconds=args.warmup, **wrk)
+                measure.result = wrk_run(line.url(measure), seconds=args.seconds, **wrk)
+                rate = measure.result.requests_per_second
+                print(f"  measured {line.label}, {measure.mode}: {rate:,.0f} requests/s")
+        problems = [text for server in servers.values() for text in server.error_lines()]
 
     print_table(lines)
-    errors = sum(line.result.errors for line in lines)
+    errors = sum(measure.result.errors for line in lines for measure in line.measures)
     if problems:
         print("\ngunicorn logged:")
         print("\n".join(problems[-40:]))
@@ -207,22 +259,69 @@ def main() -> None:
         sys.exit(f"\n{errors} errors: see the table above.")
 
 
-def print_table(lines: list[Line]) -> None:
-    ceiling = lines[0].result.requests_per_second
-    header = f"{'page':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-    print()
-    print(f"{header}{'of static':>11}   target")
-    for line in lines:
-        result = line.result
-        share = result.requests_per_second / ceiling
-        verdict = ""
-        if line.target is not None:
-            verdict = f"≥ {line.target:.0%}  {'PASS' if share >= line.target else 'MISS'}"
-        print(
-            f"{line.label:<26}{result.requests_per_second:>9,.0f}{result.p50_ms:>9.1f}"
-            f"{result.p99_ms:>9.1f}{result.errors_text():>8}{share:>11.1%}   {verdict}"
+def servers_start(
+    site: Site, stack: contextlib.ExitStack, pages: Pages, *, workers: int
+) -> dict[str, Gunicorn]:
+    """One gunicorn per mode; the static file, a copy of the profile page, saved before the
+    cached one starts (whitenoise lists the static files when a worker starts)."""
+    servers = {}
+    for mode in ("warm", "cold"):
+        servers[mode] = gunicorn_start(
+            site, stack, name=mode, workers=workers, **MODE_ENVIRONMENTS[mode]
         )
+    status, _, page = http_get(servers["warm"].base_url + pages.profile_path)
+    if status != 200:
+        sys.exit(f"The profile page answered {status}")
+    (site.static_root / STATIC_NAME).write_bytes(page)
+    servers["cached"] = gunicorn_start(site, stack, name="cached", workers=workers)
+    _, _, copy = http_get(f"{servers['cached'].base_url}/static/{STATIC_NAME}")
+    if copy != page:
+        sys.exit("The static file is not the profile page's copy.")
+    addresses = ", ".join(f"{mode} at {servers[mode].base_url}" for mode in MODES)
+    print(f"gunicorn:    {workers} workers each, {addresses}; profile page {len(page):,} bytes")
+    return servers
+
+
+def checks_run(lines: list[Line]) -> None:
+    """Every page shows what it should, from the page cache only where it is on."""
+    for line in lines:
+        for measure in line.measures:
+            is_page = not line.path.startswith("/static/")
+            check(line, measure, cache_expected=measure.mode == "cached" if is_page else None)
+
+
+def print_table(lines: list[Line]) -> None:
+    """Each page's requests per second, served each way, as a share of the static file's and
+    against its target; then the latencies and errors of every measurement."""
+    ceiling = lines[0].measures[0].result.requests_per_second
+    print()
+    print((f"{'':<26}" + "".join(f"{mode:>7}{'':<23}" for mode in MODES)).rstrip())
+    print((f"{'page':<26}" + f"{'req/s':>7}{'static':>9}  {'target':<12}" * len(MODES)).rstrip())
+    for line in lines:
+        cells = {measure.mode: measure for measure in line.measures}
+        row = f"{line.label:<26}"
+        for mode in MODES:
+            row += _share_cell(cells[mode], ceiling) if mode in cells else " " * 30
+        print(row.rstrip())
+    print("static: share of the static file's requests per second\n")
+    print(f"{'page':<26}{'served':<8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for line in lines:
+        for measure in line.measures:
+            result = measure.result
+            print(
+                f"{line.label:<26}{measure.mode:<8}{result.requests_per_second:>9,.0f}"
+                f"{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors_text():>8}"
+            )
     print("errors: socket errors and answers other than 2xx/3xx, as wrk counts them; target: 0")
+
+
+def _share_cell(measure: Measure, ceiling: float) -> str:
+    rate = measure.result.requests_per_second
+    share = rate / ceiling
+    target = ""
+    if measure.target is not None:
+        target = f"≥{measure.target:.0%} {'PASS' if share >= measure.target else 'MISS'}"
+    return f"{rate:>7,.0f}{share:>9.1%}  {target:<12}"
 
 
 if __name__ == "__main__":

@@ -2,12 +2,10 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
-
-from .addresses import remembered_reverse
 
 
 def site_root(request: HttpRequest) -> dict:
@@ -44,12 +42,12 @@ def language_alternates(request: HttpRequest) -> dict:
 
 def _translated_path(request: HttpRequest, code: str) -> str:
     """The request's path in language ``code``: the view it resolved to, reversed in that
-    language (what ``translate_url`` does, without resolving the path again), once."""
+    language (what ``translate_url`` does, without resolving the path again)."""
     match = request.resolver_match
     if match is None:  # an error page: the path did not resolve to a view
         return translate_url(request.path, code)
     with translation.override(code):
         try:
-            return remembered_reverse(match.view_name, tuple(match.args), match.kwargs)
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         except NoReverseMatch:
             return request.path

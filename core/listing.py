@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import django_filters
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -175,32 +175,42 @@ class FilteredList:
         order)."""
         return (self.name, parameters_key(self.params, ignore=("page", "sort")))
 
+    def filters_but(self, names: list[str]) -> dict:
+        """The filters in use, with their valid values, but ``names`` (and those that choose no
+        rows): what a facet's counts depend on."""
+        self.filterset.is_valid()
+        return {
+            name: value
+            for name, value in self.filterset.form.cleaned_data.items()
+            if value and name not in names and name not in self.not_filters
+        }
 
-def count_by(rows: QuerySet | Callable[[], QuerySet], field: str, *, key: object = None) -> dict:
-    """Rows of ``rows`` per value of ``field``, in one GROUP BY query, kept in the cache until
-    the data changes (the same filters give the same counts until then).
+    def filtered_but(self, names: list[str], queryset: QuerySet) -> QuerySet:
+        """``queryset`` filtered as the list is, but by ``names``: the rows a facet counts.
 
-    The cache key is the query's SQL, or ``key`` when the caller knows what identifies the
-    counts: building the SQL costs more than reading the counts from the cache, and with a
-    ``key``, ``rows`` may be a function that builds the queryset, called only when the cache
-    does not hold the counts."""
+        The list's own filters do it, with the values they validated: the query string is not
+        validated again for each facet.
+        """
+        for name, value in self.filters_but(names).items():
+            queryset = self.filterset.filters[name].filter(queryset, value)
+        return queryset
 
-    def counts(queryset: QuerySet) -> QuerySet:
-        return (
-            queryset.order_by()
-            .values_list(field)
-            .annotate(total=Count("*"))
-            .values_list(field, "total")
-        )
 
-    if key is None:
-        query = counts(rows)
-        try:
-            key = (query.db, query.query.sql_with_params())
-        except EmptyResultSet:
-            return {}
-        return memo("counts", key, lambda: dict(query))
-    return memo("counts", key, lambda: dict(counts(rows() if callable(rows) else rows)))
+def count_by(rows: Callable[[], QuerySet], field: str, *, key: object) -> dict:
+    """Rows per value of ``field`` (:func:`counts_per_value`), kept until the data changes: the
+    same rows give the same counts until then.
+
+    ``key`` says what the rows are, besides the data (a list's name and filters, a
+    researcher...); ``rows`` builds their queryset, and is called only when the cache does not
+    hold the counts: building a queryset and its SQL costs more than reading the counts."""
+    return memo("counts", key, lambda: counts_per_value(rows(), field))
+
+
+def counts_per_value(rows: QuerySet, field: str) -> dict:
+    """Rows of ``rows`` per value of ``field``, in one GROUP BY query (values without rows are
+    left out)."""
+    counts = rows.order_by().values_list(field).annotate(total=Count("*"))
+    return dict(counts.values_list(field, "total"))
 
 
 def choice_options(choices, counts: dict[str, int], selected: set[str]) -> list[FacetOption]:

@@ -12,16 +12,21 @@ from core.listing import (
     ListFilterSet,
     UnknownValuesForm,
 )
+from core.text import collation_key
 
-from .models import Membership, Researcher, ResearchTopic, sorted_topics
+from .models import Membership, Researcher, ResearchTopic, from_plain_row, plain_rows
 
 
 class KnownTopicsField(KnownChoicesField):
     """Chosen topics, read from the database once per change of the data for each choice."""
 
     def existing(self, key: str, values: list[str]) -> list:
-        read = super().existing
-        return memo("topics", (key, values), lambda: read(key, values))
+        rows = memo(
+            "topics",
+            (key, values),
+            lambda: plain_rows(self.queryset.filter(**{f"{key}__in": values})),
+        )
+        return [from_plain_row(ResearchTopic, row) for row in rows]
 
 
 # Filters take their choices as functions that make them, not as querysets or lists: a FilterSet
@@ -73,9 +78,11 @@ class ResearcherFilter(ListFilterSet):
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:
     """Topics that give results, or are chosen, with their counts: the chosen ones first (a
     long list scrolls, and they must stay in sight), then the others alphabetically."""
+    # Names in the active language as plain values: hundreds of topics, whose instances and
+    # translated attributes would cost more than the rest of the facet.
     options = [
-        FacetOption(topic.slug, topic.name, counts.get(topic.pk, 0), topic.slug in selected)
-        for topic in sorted_topics(ResearchTopic.objects.all())
-        if topic.pk in counts or topic.slug in selected
+        FacetOption(slug, name, counts.get(pk, 0), slug in selected)
+        for pk, slug, name in ResearchTopic.objects.values_list("pk", "slug", "name")
+        if pk in counts or slug in selected
     ]
-    return sorted(options, key=lambda option: not option.selected)
+    return sorted(options, key=lambda option: (not option.selected, collation_key(option.label)))

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,22 @@ class ResearchTopic(models.Model):
 def sorted_topics(topics) -> list[ResearchTopic]:
     """Topics in the alphabetical order of the active language, accents and case ignored."""
     return sorted(topics, key=lambda topic: collation_key(topic.name))
+
+
+def plain_rows(queryset: models.QuerySet) -> list[tuple]:
+    """Each row of ``queryset`` as a tuple of all its columns: plain values that a cache can
+    keep, from which :func:`from_plain_row` makes the row again."""
+    return list(queryset.values_list(*_column_names(queryset.model)))
+
+
+def from_plain_row(model: type[models.Model], row: tuple) -> models.Model:
+    """The ``model`` instance that a row of :func:`plain_rows` is, as if read from the
+    database."""
+    return model.from_db(DEFAULT_DB_ALIAS, _column_names(model), row)
+
+
+def _column_names(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 class Membership(models.TextChoices):

@@ -9,28 +9,46 @@ from django.shortcuts import get_object_or_404
 
 from core.caching import memo
 from core.drafts import may_preview
-from core.listing import FacetOption, FilteredList, choice_options, count_by, without
+from core.listing import FacetOption, FilteredList, choice_options, count_by
 from publications.models import Publication
+from publications.selectors import published_counts_by_topic
 
 from .filters import ResearcherFilter, topic_options
-from .models import Membership, Researcher, ResearchTopic, sorted_topics
+from .models import (
+    Membership,
+    Researcher,
+    ResearchTopic,
+    from_plain_row,
+    plain_rows,
+    sorted_topics,
+)
 
 
 def researcher_get_for_profile(*, slug: str, user) -> tuple[Researcher, bool]:
-    """The researcher whose profile this is, with their topics, and whether the page is an
-    editor's preview of a draft. Visitors get a 404 for a draft."""
-    researcher = memo(
-        "researcher_profile",
-        slug,
-        lambda: Researcher.objects.prefetch_related("topics").filter(slug=slug).first(),
+    """The researcher whose profile this is, and whether the page is an editor's preview of a
+    draft. Visitors get a 404 for a draft. The row is read once per change of the data."""
+    rows = memo(
+        "researcher_profile", slug, lambda: plain_rows(Researcher.objects.filter(slug=slug))
     )
-    if researcher is None:
+    if not rows:
         raise Http404
+    researcher = from_plain_row(Researcher, rows[0])
     if researcher.is_published:
         return researcher, False
     if may_preview(user, Researcher):
         return researcher, True
     raise Http404
+
+
+def researcher_topics(*, researcher: Researcher) -> list[ResearchTopic]:
+    """The researcher's topics in the alphabetical order of the active language, read once per
+    change of the data."""
+    rows = memo(
+        "researcher_topics",
+        researcher.pk,
+        lambda: plain_rows(ResearchTopic.objects.filter(researchers=researcher)),
+    )
+    return sorted_topics(from_plain_row(ResearchTopic, row) for row in rows)
 
 
 def researcher_get_published(*, slug: str) -> Researcher:
@@ -59,11 +77,12 @@ class ResearcherSearch(FilteredList):
 
     @cached_property
     def topics(self) -> list[FacetOption]:
-        topic_links = Researcher.topics.through.objects.filter(
-            researcher__in=_directory(without(self.params, ["topic"])).values("pk")
-        )
+        def links() -> QuerySet:
+            researchers = self.filtered_but(["topic"], Researcher.objects.published())
+            return Researcher.topics.through.objects.filter(researcher__in=researchers.values("pk"))
+
         return topic_options(
-            count_by(topic_links, "researchtopic"),
+            count_by(links, "researchtopic", key=(self.facets_key, "topic")),
             {topic.slug for topic in self.filterset.form.cleaned_data.get("topic") or []},
         )
 
@@ -71,13 +90,13 @@ class ResearcherSearch(FilteredList):
     def memberships(self) -> list[FacetOption]:
         return choice_options(
             Membership.choices,
-            count_by(_directory(without(self.params, ["membership"])), "membership"),
+            count_by(
+                lambda: self.filtered_but(["membership"], Researcher.objects.published()),
+                "membership",
+                key=(self.facets_key, "membership"),
+            ),
             set(self.filterset.form.cleaned_data.get("membership") or []),
         )
-
-
-def _directory(params: QueryDict) -> QuerySet[Researcher]:
-    return ResearcherFilter(params, queryset=Researcher.objects.published()).qs
 
 
 def researcher_search(*, params: QueryDict) -> ResearcherSearch:
@@ -102,16 +121,15 @@ def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
 def topic_index() -> list[ResearchTopic]:
     """Every topic with its numbers of published researchers and publications, A to Z.
 
-    The links are counted in two GROUP BY queries (kept until the data changes, like every
-    ``count_by``): a count per topic would read them once for each of hundreds of topics.
+    The researchers' links are counted in one GROUP BY query (kept until the data changes, like
+    every ``count_by``); the publications' counts are kept by the database.
     """
     researchers = count_by(
-        Researcher.topics.through.objects.filter(researcher__is_published=True), "researchtopic"
-    )
-    publications = count_by(
-        Publication.topics.through.objects.filter(publication__is_published=True),
+        lambda: Researcher.topics.through.objects.filter(researcher__is_published=True),
         "researchtopic",
+        key="topic_index_researchers",
     )
+    publications = published_counts_by_topic()
     topics = list(ResearchTopic.objects.all())
     for topic in topics:
         topic.researcher_count = researchers.get(topic.pk, 0)

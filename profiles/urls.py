@@ -1,6 +1,8 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from publications import converters  # noqa: F401 (registers <export_format:...>)
+
 from . import views
 
 app_name = "profiles"

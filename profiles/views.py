@@ -1,27 +1,29 @@
 """Public pages about researchers and research topics."""
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core.caching import PAGE, cached_page
+from core.caching import PAGE, MemoRows, cached_page, memo
 from core.drafts import preview_response
-from core.fragments import CachedIdPaginator
 from core.listing import chosen_page, chosen_page_number, printable
 from publications.exports import export_filename, export_response
 from publications.models import Publication
 from publications.structured_data import researcher_person
 
 from .filters import ResearcherFilter
-from .models import sorted_topics
+from .models import Researcher
 from .selectors import (
     researcher_get_for_profile,
     researcher_get_published,
     researcher_publications,
     researcher_search,
     researcher_topic_counts,
+    researcher_topics,
     topic_get,
     topic_index,
     topic_publications,
@@ -37,9 +39,8 @@ TOPIC_LATEST_PUBLICATIONS = 10
 def researcher_list(request: HttpRequest) -> HttpResponse:
     search = researcher_search(params=request.GET)
     # The results are only built when the cache does not hold them for these parameters.
-    paginator = CachedIdPaginator(
-        lambda: search.researchers, RESEARCHERS_PER_PAGE, key=search.results_key
-    )
+    rows = MemoRows(Researcher, lambda: search.researchers, key=search.results_key)
+    paginator = Paginator(rows, RESEARCHERS_PER_PAGE)
     page, page_notice = chosen_page(paginator, request.GET.get("page"))
     context = {
         "search": search,
@@ -54,7 +55,7 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
-    topics = sorted_topics(researcher.topics.all())
+    topics = researcher_topics(researcher=researcher)
     counts = researcher_topic_counts(researcher=researcher)
 
     # The owner's publications can be narrowed to one of the owner's topics, on the profile.
@@ -74,7 +75,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return rows.filter(topics=chosen_topic) if chosen_topic else rows
 
     key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
-    paginator = CachedIdPaginator(publications, PUBLICATIONS_PER_PAGE, key=key)
+    paginator = Paginator(MemoRows(Publication, publications, key=key), PUBLICATIONS_PER_PAGE)
     page, page_notice = chosen_page(paginator, request.GET.get("page"))
     context = {
         "researcher": researcher,
@@ -106,22 +107,33 @@ def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
 @cached_page
 @require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
-    # The rendered index is kept for the data's generation: hundreds of topics, each with links
-    # and counts, take a while to render.
-    context = {"topics": topic_index}
+    # Hundreds of topics, each with its counts: read once per change of the data and language
+    # (the names and their order are the language's), and rendered once too ({% memo %}).
+    context = {"topics": memo("topic_index", get_language(), _topic_index_rows)}
     return render(request, "profiles/topic_list.html", context)
+
+
+def _topic_index_rows() -> list[dict]:
+    return [
+        {
+            "name": topic.name,
+            "url": topic.get_absolute_url(),
+            "researcher_count": topic.researcher_count,
+            "publication_count": topic.publication_count,
+            "publications_url": topic.get_publications_url(),
+        }
+        for topic in topic_index()
+    ]
 
 
 @cached_page(query=(PAGE,))
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
-    paginator = CachedIdPaginator(
-        lambda: topic_publications(topic=topic),
-        TOPIC_LATEST_PUBLICATIONS,
-        key=("topic_page", topic.pk),
+    rows = MemoRows(
+        Publication, lambda: topic_publications(topic=topic), key=("topic_page", topic.pk)
     )
-    latest = paginator.page(1)
+    latest = Paginator(rows, TOPIC_LATEST_PUBLICATIONS).page(1)
     # The page is one page: the latest publications, and a link to all of them in the list.
     _number, page_notice = chosen_page_number(request.GET.get("page"), last=1)
     context = {

@@ -7,12 +7,6 @@ class PublicationsConfig(AppConfig):
     verbose_name = _("Publications")
 
     def ready(self) -> None:
-        from django.urls import register_converter
-
-        from .converters import ExportFormatConverter
-
-        register_converter(ExportFormatConverter, "export_format")
-
         import reversion
 
         from core import caching

@@ -1,4 +1,7 @@
-"""URL converters of the publication pages."""
+"""URL converters of the pages that export citations: registered when a URLconf imports this
+module (the publication pages and the profiles' exports both do)."""
+
+from django.urls import register_converter
 
 from .exports import FORMATS
 
@@ -13,3 +16,6 @@ class ExportFormatConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+register_converter(ExportFormatConverter, "export_format")

@@ -10,7 +10,7 @@ from profiles.filters import KnownTopicsFilter, all_topics
 from profiles.models import Researcher
 
 from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
-from .search import publications_matching
+from .search import TextSearch
 
 
 class PublicationSort(models.TextChoices):
@@ -72,13 +72,19 @@ class PublicationFilter(ListFilterSet):
         empty_label=None,
     )
 
+    _text_search: TextSearch | None = None
+
     class Meta:
         model = Publication
         form = UnknownValuesForm
         fields = ["q", "topic", "year_from", "year_to", "kind", "researcher", "sort"]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return publications_matching(queryset, value)
+        # The list and each of its facets apply the same search: one TextSearch looks up what
+        # it needs once for all of them.
+        if self._text_search is None or self._text_search.text != value:
+            self._text_search = TextSearch(value, using=queryset.db)
+        return self._text_search.matching(queryset)
 
     def filter_researcher(self, queryset: QuerySet, name: str, researcher) -> QuerySet:
         signed = Authorship.objects.filter(

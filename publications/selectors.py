@@ -1,7 +1,9 @@
 """Reads for the public publication pages, each a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
@@ -9,11 +11,14 @@ from django.shortcuts import get_object_or_404
 
 from core.caching import memo
 from core.drafts import may_preview
-from core.listing import FacetOption, FilteredList, choice_options, count_by, without
+from core.listing import FacetOption, FilteredList, choice_options, counts_per_value
 from profiles.filters import topic_options
 
 from .filters import PublicationFilter
-from .models import Publication
+from .models import Publication, TopicPublicationCount
+from .search import read_through_the_search_index
+
+T = TypeVar("T")
 
 # The query parameters each facet leaves out when counting its own options.
 FACET_PARAMETERS = {"topic": ["topic"], "kind": ["kind"], "year": ["year_from", "year_to"]}
@@ -59,7 +64,11 @@ class PublicationSearch(FilteredList):
     @cached_property
     def count(self) -> int:
         """How many publications match, kept until the data changes."""
-        return memo("publication_count", self.results_key, lambda: self.filterset.qs.count())
+        return memo(
+            "publication_count",
+            self.results_key,
+            lambda: self._read(lambda: self.filterset.qs.count()),
+        )
 
     @cached_property
     def too_many_to_rank(self) -> bool:
@@ -86,25 +95,34 @@ class PublicationSearch(FilteredList):
 
     @cached_property
     def topics(self) -> list[FacetOption]:
-        topic_links = Publication.topics.through.objects.filter(
-            publication__in=_filtered(without(self.params, FACET_PARAMETERS["topic"])).values("pk")
-        )
-        return topic_options(
-            count_by(topic_links, "researchtopic"),
-            {topic.slug for topic in self._cleaned.get("topic") or []},
-        )
+        chosen = {topic.slug for topic in self._cleaned.get("topic") or []}
+        return topic_options(self._topic_counts(), chosen)
+
+    def _topic_counts(self) -> dict[int, int]:
+        names = FACET_PARAMETERS["topic"]
+        if not self.filters_but(names):
+            # Every published publication: the database keeps these counts.
+            return published_counts_by_topic()
+
+        def links() -> QuerySet:
+            publications = self.filtered_but(names, Publication.objects.published())
+            return Publication.topics.through.objects.filter(
+                publication__in=publications.values("pk")
+            )
+
+        return self._counts("topic", links, "researchtopic")
 
     @cached_property
     def kinds(self) -> list[FacetOption]:
         return choice_options(
             Publication.Kind.choices,
-            count_by(_filtered(without(self.params, FACET_PARAMETERS["kind"])), "kind"),
+            self._counts("kind", lambda: self._facet_rows("kind"), "kind"),
             set(self._cleaned.get("kind") or []),
         )
 
     @cached_property
     def years(self) -> list[FacetOption]:
-        counts = count_by(_filtered(without(self.params, FACET_PARAMETERS["year"])), "year")
+        counts = self._counts("year", lambda: self._facet_rows("year"), "year")
         for chosen in (self._cleaned.get("year_from"), self._cleaned.get("year_to")):
             if chosen is not None:
                 counts.setdefault(int(chosen), 0)
@@ -113,9 +131,34 @@ class PublicationSearch(FilteredList):
             for year, total in sorted(counts.items(), reverse=True)
         ]
 
+    def _facet_rows(self, facet: str) -> QuerySet[Publication]:
+        """The published publications that ``facet`` counts: those of every filter but its
+        own."""
+        return self.filtered_but(FACET_PARAMETERS[facet], Publication.objects.published())
 
-def _filtered(params: QueryDict) -> QuerySet[Publication]:
-    return PublicationFilter(params, queryset=Publication.objects.published()).qs
+    def _counts(self, facet: str, rows: Callable[[], QuerySet], field: str) -> dict:
+        """The counts of one facet, kept until the data changes."""
+        return memo(
+            "publication_facet",
+            (self.facets_key, facet),
+            lambda: self._read(lambda: counts_per_value(rows(), field)),
+        )
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """``read()``; a search's through the search index."""
+        return read_through_the_search_index(read) if self._cleaned.get("q") else read()
+
+
+def published_counts_by_topic() -> dict[int, int]:
+    """The number of published publications of each topic that has any, as the database keeps
+    it (:class:`publications.models.TopicPublicationCount`), read once per change of the
+    data."""
+    counted = TopicPublicationCount.objects.filter(published__gt=0)
+    return memo(
+        "published_counts_by_topic",
+        (),
+        lambda: dict(counted.values_list("topic_id", "published")),
+    )
 
 
 def publication_search(*, params: QueryDict) -> PublicationSearch:

@@ -1,23 +1,19 @@
 """Public pages about publications."""
 
-from contextlib import nullcontext
-
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from core.caching import PAGE, cached_page
+from core.caching import PAGE, MemoRows, cached_page
 from core.drafts import preview_response
-from core.fragments import CachedIdPaginator
 from core.listing import chosen_page
 from profiles.models import sorted_topics
 
 from .exports import citation_key, export_response
 from .filters import PublicationFilter
 from .models import Publication
-from .search import through_the_search_index
 from .selectors import (
-    PublicationSearch,
     publication_get_for_page,
     publication_get_published,
     publication_search,
@@ -33,22 +29,14 @@ EXPORT_LIMIT = 5000
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     search = publication_search(params=request.GET)
-    cleaned = search.filterset.form.cleaned_data
-    # For a search, what the cache does not hold yet (the count, the page, the facets) is read
-    # through the search's index, while the page is built and rendered.
-    with through_the_search_index() if cleaned.get("q") else nullcontext():
-        return _render_publication_list(request, search)
-
-
-def _render_publication_list(request: HttpRequest, search: PublicationSearch) -> HttpResponse:
     # The results are only built when the cache does not hold them for these parameters.
-    paginator = CachedIdPaginator(
+    rows = MemoRows(
+        Publication,
         lambda: search.publications,
-        PUBLICATIONS_PER_PAGE,
         key=search.results_key,
         count=lambda: search.count,
     )
-    page, page_notice = chosen_page(paginator, request.GET.get("page"))
+    page, page_notice = chosen_page(Paginator(rows, PUBLICATIONS_PER_PAGE), request.GET.get("page"))
     cleaned = search.filterset.form.cleaned_data
     context = {
         "search": search,

@@ -172,7 +172,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"addresses": "core.addresses", "memo": "core.memo"},
+            "libraries": {"memo": "core.caching"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -227,19 +227,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# How long what pages are built from stays cached, page cache on or off; every entry expires, so
-# that the cache does not grow with every change of the data.
+# How long what pages are built from (memo() in core/caching.py: counts, pages of results,
+# rendered fragments) stays cached, page cache on or off; every entry expires, so that the cache
+# does not grow with every change of the data.
 # 0 keeps nothing: every page is then built from the database alone (the cold path).
 DATA_CACHE_SECONDS = env_seconds("DJANGO_DATA_CACHE_SECONDS", default=24 * 60 * 60)
-# What pages are built from, kept for the current state of the data (core/caching.py):
-# such an entry never changes once written, so each process keeps copies of the entries it used
-# last, up to MAX_BYTES, and reads them again without a round trip to the shared cache.
-CACHES["generational"] = {
-    "BACKEND": "core.cache_backends.GenerationalCache",
-    "LOCATION": "default",
-    "TIMEOUT": DATA_CACHE_SECONDS,
-    "OPTIONS": {"MAX_BYTES": 32 * 2**20},
-}
 # How long a public page stays cached. Every change to what pages show invalidates them at once,
 # so this only bounds the memory that pages nobody asks for again keep. 0 turns page caching off.
 PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=24 * 60 * 60)

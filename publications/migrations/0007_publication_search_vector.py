@@ -1,5 +1,6 @@
 """Full-text search on PostgreSQL: text search configurations, the weighted search vector kept
-current by triggers, and the GIN indexes. On other databases only the (unused) column is added.
+current by triggers, and the GIN indexes (the models declare them: see SearchIndex). On other
+databases only the (unused) column and ordinary indexes are added.
 
 The vector holds, from the highest weight down:
   A  the title, stemmed in French and in English, and as plain words;
@@ -17,6 +18,8 @@ imports with bulk inserts, merges, restores, plain SQL) updates it:
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations
+
+import publications.models
 
 FORWARD = """
 CREATE TEXT SEARCH CONFIGURATION directory_fr (COPY = pg_catalog.french);
@@ -128,16 +131,9 @@ CREATE TRIGGER publications_author_search_update
 
 UPDATE publications_publication
 SET search_vector = publications_search_vector(id, title, venue, abstract);
-
-CREATE INDEX publication_search_vector_idx
-    ON publications_publication USING gin (search_vector);
-CREATE INDEX author_name_key_trgm_idx
-    ON publications_author USING gin (name_key gin_trgm_ops);
 """
 
 BACKWARD = """
-DROP INDEX author_name_key_trgm_idx;
-DROP INDEX publication_search_vector_idx;
 DROP TRIGGER publications_author_search_update ON publications_author;
 DROP FUNCTION publications_author_search_renamed();
 DROP TRIGGER publications_authorship_search_update ON publications_authorship;
@@ -180,4 +176,17 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
+        # Built once the vectors are filled in.
+        migrations.AddIndex(
+            model_name="publication",
+            index=publications.models.SearchIndex(
+                fields=["search_vector"], name="publication_search_vector_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="author",
+            index=publications.models.SearchIndex(
+                fields=["name_key"], name="author_name_key_trgm_idx", opclasses=["gin_trgm_ops"]
+            ),
+        ),
     ]

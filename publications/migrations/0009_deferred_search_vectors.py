@@ -9,45 +9,73 @@ the vectors of what it wrote once, at the end.
 
 from django.db import migrations
 
-DEFERRED = "coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on'"
-
-# The trigger functions of 0007: what each does, and what it returns.
-TRIGGER_FUNCTIONS = {
-    "publications_publication_search_row": (
-        "NEW.search_vector := "
-        "publications_search_vector(NEW.id, NEW.title, NEW.venue, NEW.abstract);",
-        "NEW",
-    ),
-    "publications_authorship_search_added": (
-        "PERFORM publications_refresh_search("
-        "ARRAY(SELECT DISTINCT publication_id FROM new_rows));",
-        "NULL",
-    ),
-    "publications_authorship_search_removed": (
-        "PERFORM publications_refresh_search("
-        "ARRAY(SELECT DISTINCT publication_id FROM old_rows));",
-        "NULL",
-    ),
-    "publications_authorship_search_changed": (
-        "PERFORM publications_refresh_search(ARRAY("
-        "SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows));",
-        "NULL",
-    ),
-}
-
-
-def _trigger_functions(*, deferrable: bool) -> str:
-    return "\n".join(
-        f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+# The trigger functions of 0007, each now doing its work unless the transaction defers it.
+FORWARD = """
+CREATE OR REPLACE FUNCTION publications_publication_search_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    {f"IF NOT {DEFERRED} THEN {statement} END IF;" if deferrable else statement}
-    RETURN {returned};
+    IF NOT coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on' THEN NEW.search_vector := publications_search_vector(NEW.id, NEW.title, NEW.venue, NEW.abstract); END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_added() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on' THEN PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM new_rows)); END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on' THEN PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM old_rows)); END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT coalesce(current_setting('directory.defer_search_vectors', true), '') = 'on' THEN PERFORM publications_refresh_search(ARRAY(SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows)); END IF;
+    RETURN NULL;
 END
 $$;"""
-        for name, (statement, returned) in TRIGGER_FUNCTIONS.items()
-    )
+
+# The trigger functions as 0007 wrote them.
+BACKWARD = """
+CREATE OR REPLACE FUNCTION publications_publication_search_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := publications_search_vector(NEW.id, NEW.title, NEW.venue, NEW.abstract);
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_added() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM new_rows));
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM publications_refresh_search(ARRAY(SELECT DISTINCT publication_id FROM old_rows));
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION publications_authorship_search_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM publications_refresh_search(ARRAY(SELECT publication_id FROM new_rows UNION SELECT publication_id FROM old_rows));
+    RETURN NULL;
+END
+$$;"""
 
 
 def _on_postgresql(sql):
@@ -64,8 +92,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _on_postgresql(_trigger_functions(deferrable=True)),
-            _on_postgresql(_trigger_functions(deferrable=False)),
-        ),
+        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
     ]

@@ -1,35 +1,41 @@
 """Publication list items, each rendered once per language and change of the data."""
 
-from collections.abc import Iterable
-
 from django import template
+from django.core.paginator import Page
+from django.db.models import prefetch_related_objects
+from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from core.fragments import rendered_items
+from core.caching import memo_many
 from profiles.models import Researcher
-from publications.models import Publication, authors_prefetch, topics_prefetch
+from publications.models import authors_prefetch, topics_prefetch
 
 register = template.Library()
 
 
 @register.simple_tag
-def publication_items(
-    publications: Iterable[Publication | int], skip_researcher: Researcher | None = None
-) -> SafeString:
-    """The ``<li>`` of each publication (or primary key), from the cache when it holds them.
+def publication_items(page: Page, skip_researcher: Researcher | None = None) -> SafeString:
+    """The ``<li>`` of each publication of ``page``, a page of :class:`core.caching.MemoRows`.
 
     On a profile, the owner is left out of the coauthors: the items are kept apart for each
-    owner. The items not in the cache have their rows, authors, versions and topics read in at
-    most four queries.
+    owner. The publications whose item memo() does not hold have their rows (unless the page
+    read them), authors, versions and topics read in at most four queries.
     """
-    items = rendered_items(
-        publications,
-        model=Publication,
-        template_name="includes/publication_item.html",
-        name="publication",
-        context={"skip_researcher": skip_researcher},
-        variant=skip_researcher.pk if skip_researcher is not None else "",
-        prefetch=lambda: (authors_prefetch(), "versions", topics_prefetch()),
-    )
+    ids = list(page)
+
+    def render(missing: list[int]) -> dict[int, str]:
+        publications = page.paginator.object_list.in_bulk(missing)
+        prefetch_related_objects(
+            list(publications.values()), authors_prefetch(), "versions", topics_prefetch()
+        )
+        item = get_template("includes/publication_item.html")
+        return {
+            pk: item.render({"publication": publication, "skip_researcher": skip_researcher})
+            for pk, publication in publications.items()
+        }
+
+    owner = skip_researcher.pk if skip_researcher is not None else None
+    items = memo_many("publication_item", (get_language(), owner), ids, render)
     # Each item is an escaped template's output.
-    return mark_safe("\n".join(f"<li>{item}</li>" for item in items))  # noqa: S308
+    return mark_safe("\n".join(f"<li>{items[pk]}</li>" for pk in ids if pk in items))  # noqa: S308

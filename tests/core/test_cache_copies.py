@@ -1,122 +1,112 @@
-"""What pages are built from is kept for the current state of the data, with copies in each
-process in front of the shared cache; fixed addresses are worked out once per language."""
+"""What memo() keeps is kept for the current state of the data, in the shared cache and in copies
+each process reads again without asking the shared cache."""
+
+from collections.abc import Iterator
 
 import pytest
-from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
-from django.template import engines
-from django.urls import reverse
-from django.utils import translation
 
-from core.cache_backends import GenerationalCache
-from core.caching import memo, pages_changed
+from core import caching
+from core.caching import GENERATION_KEY, ProcessCopies, memo, pages_changed
+from tests.redis_server import RedisServer, own_redis_server
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def copies() -> GenerationalCache:
-    return caches["generational"]
+def redis_server(settings, tmp_path) -> Iterator[RedisServer]:
+    yield from own_redis_server(settings, tmp_path)
 
 
-def forget_shared(key: str) -> None:
-    """Delete the shared cache's entry for ``key`` in the current generation, leaving this
-    process's copy."""
-    caches["default"].delete(GenerationalCache.shared_key(key))
+class Computation:
+    """A value computed again at each call: how many times it was computed."""
+
+    def __init__(self, value: object = None):
+        self.value = value
+        self.calls = 0
+
+    def __call__(self) -> object:
+        self.calls += 1
+        return self.value if self.value is not None else self.calls
 
 
-def test_an_entry_read_once_is_read_again_without_the_shared_cache(copies):
-    copies.set("data:a", {"count": 3})
-    forget_shared("data:a")  # only this process's copy is left
-    assert copies.get("data:a") == {"count": 3}
-
-    caches["default"].set(GenerationalCache.shared_key("data:b"), ["x", "y"])  # another process's
-    assert copies.get_many(["data:a", "data:b", "data:missing"]) == {
-        "data:a": {"count": 3},
-        "data:b": ["x", "y"],
-    }
-    forget_shared("data:b")
-    assert copies.get("data:b") == ["x", "y"]
-    assert copies.get("data:missing", "default") == "default"
+def forget_all_but_the_generation(server: RedisServer) -> None:
+    """The shared cache loses every entry but the generation: only this process's copies are
+    left."""
+    for key in server.client.scan_iter():
+        if not key.decode().endswith(GENERATION_KEY):
+            server.client.delete(key)
 
 
-def test_entries_are_kept_for_the_state_of_the_data_they_were_stored_in(copies, db):
-    copies.set("data:a", "before")
+def test_a_value_used_once_is_read_again_without_the_shared_cache(redis_server):
+    counts = Computation({"count": 3})
+    assert memo("counts", "key", counts) == {"count": 3}
+
+    forget_all_but_the_generation(redis_server)
+
+    assert memo("counts", "key", counts) == {"count": 3}
+    assert counts.calls == 1
+
+
+def test_a_value_another_process_kept_is_read_from_the_shared_cache(redis_server):
+    counts = Computation(["x", "y"])
+    memo("counts", "key", counts)
+    caching._copies.clear()  # as in another process, which never read it
+
+    assert memo("counts", "key", counts) == ["x", "y"]
+    assert counts.calls == 1
+    forget_all_but_the_generation(redis_server)
+    assert memo("counts", "key", counts) == ["x", "y"]  # now copied in this process too
+    assert counts.calls == 1
+
+
+def test_values_are_computed_again_after_a_change_of_the_data():
+    computation = Computation()
+
+    assert memo("example", "key", computation) == 1
+    assert memo("example", "key", computation) == 1
+    assert memo("example", "other key", computation) == 2
     pages_changed()
-    assert copies.get("data:a") is None
-    copies.set("data:a", "after")
-    assert copies.get("data:a") == "after"
+    assert memo("example", "key", computation) == 3
 
 
-def test_a_caller_never_changes_the_copy_the_next_one_reads(copies):
-    copies.set("data:counts", {"a": 1})
-    first = copies.get("data:counts")
+def test_a_caller_never_changes_the_value_the_next_one_reads():
+    first = memo("counts", "key", lambda: {"a": 1})
     first["a"] = 99
-    assert copies.get("data:counts") == {"a": 1}
+    again = memo("counts", "key", lambda: {"a": 2})
+    again["a"] = 98
+
+    assert memo("counts", "key", lambda: {"a": 3}) == {"a": 1}
 
 
 def test_copies_are_bounded_the_least_recently_used_dropped_first():
-    bounded = GenerationalCache(
-        "default", {"OPTIONS": {"MAX_BYTES": 4000}, "KEY_PREFIX": "bounded"}
-    )
-    for name in ("a", "b", "c"):
-        bounded.set(f"data:{name}", name * 1000)
-        forget_shared(f"data:{name}")
-    assert bounded.get("data:a") == "a" * 1000  # now the most recently used
-    bounded.set("data:d", "d" * 1000)
-    forget_shared("data:d")
-    kept = {name for name in "abcd" if bounded.get(f"data:{name}") is not None}
-    assert kept == {"a", "c", "d"}
-    # An entry larger than the whole budget goes to the shared cache only.
-    bounded.set("data:big", "x" * 5000)
-    assert bounded.get("data:big") == "x" * 5000
-    forget_shared("data:big")
-    assert bounded.get("data:big") is None
+    copies = ProcessCopies(max_bytes=4000)
+    for name in "abc":
+        copies.keep(name, name.encode() * 1000)
+    assert copies.get("a") == b"a" * 1000  # now the most recently used
+
+    copies.keep("d", b"d" * 1000)
+
+    assert {name for name in "abcd" if copies.get(name) is not None} == {"a", "c", "d"}
+    copies.keep("big", b"x" * 5000)  # larger than the whole budget: never copied
+    assert copies.get("big") is None
+    assert copies.get("d") == b"d" * 1000
 
 
-def test_a_copy_cache_whose_entries_would_never_expire_is_refused():
-    with pytest.raises(ImproperlyConfigured, match="every entry expires"):
-        GenerationalCache("default", {"TIMEOUT": None})
-
-
-def test_data_kept_per_change_is_recomputed_after_a_change(db):
-    computed = []
-
-    def compute():
-        computed.append(1)
-        return len(computed)
-
-    assert memo("example", "key", compute) == 1
-    assert memo("example", "key", compute) == 1
-    pages_changed()
-    assert memo("example", "key", compute) == 2
-    assert len(computed) == 2
-
-
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_fixed_addresses_are_those_of_the_url_tag(language):
-    template = engines["django"].from_string(
-        "{% load addresses %}{% fixed_url 'profiles:topic_list' %}|"
-        "{% fixed_url 'publications:publication_list_export' fmt='ris' %}"
-    )
-    with translation.override(language):
-        expected = [
-            reverse("profiles:topic_list"),
-            reverse("publications:publication_list_export", kwargs={"fmt": "ris"}),
-        ]
-        assert template.render({}).split("|") == expected
-    assert expected[0] == {"fr": "/fr/sujets/", "en": "/en/topics/"}[language]
-
-
-def test_a_data_cache_lifetime_of_zero_keeps_nothing(settings):
+def test_a_data_cache_lifetime_of_zero_keeps_nothing(settings, redis_server):
     """DJANGO_DATA_CACHE_SECONDS=0: every value is computed again, as on the cold path."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "generational": {**settings.CACHES["generational"], "TIMEOUT": 0},
-    }
-    computed = []
+    settings.DATA_CACHE_SECONDS = 0
+    computation = Computation()
 
-    def compute() -> int:
-        computed.append(1)
-        return len(computed)
+    assert memo("cold", 1, computation) == 1
+    assert memo("cold", 1, computation) == 2
+    assert redis_server.key_count() == 0
 
-    assert memo("cold", 1, compute) == 1
-    assert memo("cold", 1, compute) == 2
+
+def test_while_the_cache_does_not_answer_values_are_computed_and_no_copy_is_read(redis_server):
+    computation = Computation()
+    assert memo("example", "key", computation) == 1
+
+    redis_server.stop()
+
+    assert memo("example", "key", computation) == 2
+    assert memo("example", "key", computation) == 3

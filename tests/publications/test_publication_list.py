@@ -388,11 +388,10 @@ FILTERED = {
     "sort": "title",
 }
 # The unfiltered list: the page, its count, its authors and topics, the three facet counts and
-# the topic names. Every facet validates the filters again, so the chosen topics are looked up
-# three times and the chosen researcher four times. On PostgreSQL the search looks up the
-# authors with a similar name, once.
+# the topic names. The facets apply the filters the list validated once; on PostgreSQL the
+# search looks up the authors with a similar name, once.
 MAX_QUERIES_UNFILTERED = 9
-MAX_QUERIES_FILTERED = 17
+MAX_QUERIES_FILTERED = 12
 
 
 @pytest.mark.django_db
