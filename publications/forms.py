@@ -153,8 +153,9 @@ class BibtexImportForm(forms.Form):
 DUPLICATE_CHOICE = "duplicate_choice"
 DIFFERENT_WORK = "different"
 MERGE_INTO = "merge"
-# What makes a publication the record of a work: a change to one of these is checked again.
-WORK_IDENTITY_FIELDS = ("title", "doi", "arxiv_id")
+# What makes a publication the record of a work (the title within a year): a change to one of
+# these is checked again.
+WORK_IDENTITY_FIELDS = ("title", "year", "doi", "arxiv_id")
 
 
 class DuplicateChoiceField(forms.CharField):

@@ -244,6 +244,20 @@ def test_changing_a_title_to_a_stored_one_is_checked(editor_client, stored):
     assert other.title == "A working title"
 
 
+def test_moving_only_the_year_next_to_a_stored_title_is_checked(editor_client, stored):
+    """Two years apart the same title is another work; a year apart it is the same one."""
+    later = publication_with_authors([AuthorFactory()], title=TITLE, year=2027)
+    url = change_url(later)
+    data = form_data(editor_client.get(url), "publication_form")
+    data["year"] = ["2026"]
+
+    response = editor_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert_refused_with_notice(response, stored)
+    later.refresh_from_db()
+    assert later.year == 2027
+
+
 def test_changing_other_fields_of_a_look_alike_is_not_checked(editor_client, stored):
     twin = publication_with_authors([AuthorFactory()], title=TITLE, year=2025)
     url = change_url(twin)
