@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "profiles",
     "publications",
     "editorial",
+    "harvest",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -250,6 +251,41 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 BIBTEX_IMPORT_INLINE_MAX_BYTES = int(
     os.environ.get("DJANGO_BIBTEX_IMPORT_INLINE_MAX_BYTES", "").strip() or 2**20
 )
+
+# Harvest: where each public source is read, how many requests a second it is sent (below each
+# source's published limit), and who asks (its User-Agent names the site and this address, as
+# Crossref's polite pool and OpenAlex ask). Tests and benchmarks point the URLs at a local server.
+HARVEST_CONTACT_EMAIL = os.environ.get("HARVEST_CONTACT_EMAIL", "").strip()
+HARVEST_TIMEOUT_SECONDS = float(os.environ.get("HARVEST_TIMEOUT_SECONDS", "").strip() or 20)
+# A request that fails (a timeout, 429, 5xx) is tried again this many times, waiting
+# HARVEST_BACKOFF_SECONDS, then twice that, ... or what Retry-After asks, up to the longest wait.
+HARVEST_RETRIES = 3
+HARVEST_BACKOFF_SECONDS = 1.0
+HARVEST_LONGEST_WAIT_SECONDS = 120.0
+HARVEST_SOURCES = {
+    "orcid": {
+        "URL": os.environ.get("HARVEST_ORCID_URL", "").strip() or "https://pub.orcid.org/v3.0",
+        "REQUESTS_PER_SECOND": 8.0,  # the public API allows 12
+    },
+    "openalex": {
+        "URL": os.environ.get("HARVEST_OPENALEX_URL", "").strip() or "https://api.openalex.org",
+        "REQUESTS_PER_SECOND": 5.0,  # 10 allowed
+        "API_KEY": os.environ.get("HARVEST_OPENALEX_API_KEY", "").strip(),
+    },
+    "crossref": {
+        "URL": os.environ.get("HARVEST_CROSSREF_URL", "").strip() or "https://api.crossref.org",
+        "REQUESTS_PER_SECOND": 3.0,  # the polite pool allows 10
+    },
+    "arxiv": {
+        "URL": os.environ.get("HARVEST_ARXIV_URL", "").strip()
+        or "https://export.arxiv.org/api/query",
+        "REQUESTS_PER_SECOND": 1 / 3,  # one request every 3 seconds, as arXiv asks
+    },
+    "dblp": {
+        "URL": os.environ.get("HARVEST_DBLP_URL", "").strip() or "https://dblp.org",
+        "REQUESTS_PER_SECOND": 1.0,
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
