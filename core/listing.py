@@ -7,12 +7,14 @@ from functools import cache, cached_property
 from typing import ClassVar
 
 import django_filters
-from django import forms
+from django import forms, template
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +126,39 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+
+
+# The list pages' template tags ({% load listing %}). A facet can have hundreds of options (the
+# research topics): they are written here in one pass, at a fraction of a template loop's cost.
+register = template.Library()
+
+
+@register.simple_tag
+def facet_checkboxes(options: list[FacetOption], name: str) -> SafeString:
+    """One ``<li>`` with a labelled checkbox and its count for each option of a facet."""
+    return format_html_join(
+        "\n",
+        '<li><label><input type="checkbox" name="{}" value="{}"{}> {} '
+        '<span class="facet__count">({})</span></label></li>',
+        (
+            (name, option.value, " checked" if option.selected else "", option.label, option.count)
+            for option in options
+        ),
+    )
+
+
+@register.simple_tag
+def facet_select_options(options: list[FacetOption], chosen: object) -> SafeString:
+    """One ``<option>`` with its count for each option of a facet, ``chosen`` selected."""
+    chosen = "" if chosen is None else str(chosen)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (option.value, " selected" * (option.value == chosen), option.label, option.count)
+            for option in options
+        ),
+    )
 
 
 def without(params: QueryDict, names: list[str]) -> QueryDict:

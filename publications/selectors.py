@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
@@ -64,6 +64,8 @@ class PublicationSearch(FilteredList):
     @cached_property
     def count(self) -> int:
         """How many publications match, kept until the data changes."""
+        if self._facets_count_the_results:
+            return sum(self._per_year_and_kind.values())
         return memo(
             "publication_count",
             self.results_key,
@@ -114,15 +116,20 @@ class PublicationSearch(FilteredList):
 
     @cached_property
     def kinds(self) -> list[FacetOption]:
+        if self._facets_count_the_results:
+            counts = self._totals(lambda year, kind: kind)
+        else:
+            counts = self._counts("kind", lambda: self._facet_rows("kind"), "kind")
         return choice_options(
-            Publication.Kind.choices,
-            self._counts("kind", lambda: self._facet_rows("kind"), "kind"),
-            set(self._cleaned.get("kind") or []),
+            Publication.Kind.choices, counts, set(self._cleaned.get("kind") or [])
         )
 
     @cached_property
     def years(self) -> list[FacetOption]:
-        counts = self._counts("year", lambda: self._facet_rows("year"), "year")
+        if self._facets_count_the_results:
+            counts = self._totals(lambda year, kind: year)
+        else:
+            counts = self._counts("year", lambda: self._facet_rows("year"), "year")
         for chosen in (self._cleaned.get("year_from"), self._cleaned.get("year_to")):
             if chosen is not None:
                 counts.setdefault(int(chosen), 0)
@@ -130,6 +137,31 @@ class PublicationSearch(FilteredList):
             FacetOption(str(year), str(year), total, False)
             for year, total in sorted(counts.items(), reverse=True)
         ]
+
+    @cached_property
+    def _facets_count_the_results(self) -> bool:
+        """Whether the year and kind facets count the list's results themselves (neither is
+        filtered, so each counts every result): one query per (year, kind) then gives both
+        facets and the number of results."""
+        in_use = self.filters_but([])
+        return not any(name in in_use for name in FACET_PARAMETERS["year"] + ["kind"])
+
+    @cached_property
+    def _per_year_and_kind(self) -> dict[tuple[int, str], int]:
+        """The results per (year, kind), kept until the data changes."""
+
+        def read() -> dict[tuple[int, str], int]:
+            rows = self._facet_rows("year").order_by().values_list("year", "kind")
+            return {(year, kind): total for year, kind, total in rows.annotate(n=Count("*"))}
+
+        return memo("publication_facet", (self.facets_key, "year_kind"), lambda: self._read(read))
+
+    def _totals(self, value: Callable[[int, str], object]) -> dict:
+        """The results per ``value(year, kind)``."""
+        totals: dict = {}
+        for (year, kind), total in self._per_year_and_kind.items():
+            totals[value(year, kind)] = totals.get(value(year, kind), 0) + total
+        return totals
 
     def _facet_rows(self, facet: str) -> QuerySet[Publication]:
         """The published publications that ``facet`` counts: those of every filter but its

@@ -173,7 +173,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"memo": "core.caching"},
+            "libraries": {"listing": "core.listing", "memo": "core.caching"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

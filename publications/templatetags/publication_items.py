@@ -2,14 +2,13 @@
 
 from django import template
 from django.core.paginator import Page
-from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core.caching import memo_many
 from profiles.models import Researcher
-from publications.models import authors_prefetch, topics_prefetch
+from publications.items import publication_items as items_build
 
 register = template.Library()
 
@@ -23,19 +22,16 @@ def publication_items(page: Page, skip_researcher: Researcher | None = None) -> 
     read them), authors, versions and topics read in at most four queries.
     """
     ids = list(page)
+    owner = skip_researcher.pk if skip_researcher is not None else None
 
     def render(missing: list[int]) -> dict[int, str]:
         publications = page.paginator.object_list.in_bulk(missing)
-        prefetch_related_objects(
-            list(publications.values()), authors_prefetch(), "versions", topics_prefetch()
-        )
-        item = get_template("includes/publication_item.html")
+        template = get_template("includes/publication_item.html")
         return {
-            pk: item.render({"publication": publication, "skip_researcher": skip_researcher})
-            for pk, publication in publications.items()
+            item.pk: template.render({"item": item, "coauthors": owner is not None})
+            for item in items_build(publications.values(), skip_researcher_id=owner)
         }
 
-    owner = skip_researcher.pk if skip_researcher is not None else None
     items = memo_many("publication_item", (get_language(), owner), ids, render)
     # Each item is an escaped template's output.
     return mark_safe("\n".join(f"<li>{items[pk]}</li>" for pk in ids if pk in items))  # noqa: S308
