@@ -3,11 +3,11 @@
 An adapter reads a public source and yields ``HarvestedWork`` values; it never writes to the
 database. Staging, matching and review happen elsewhere, on these values only."""
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Protocol
 
 
@@ -44,7 +44,7 @@ class Update:
 
     kind: str  # "retraction", "correction", "expression_of_concern", "withdrawal", ...
     doi: str = ""  # the notice's DOI
-    date: date | None = None
+    date: dt.date | None = None
 
 
 @dataclass
@@ -84,13 +84,15 @@ class HarvestedWork:
     is_retracted: bool = False
     updates: tuple[Update, ...] = ()
     payload: object = None  # the part of the source's answer this work was read from
-    fetched_at: datetime | None = None
+    fetched_at: dt.datetime | None = None
 
     @property
     def payload_hash(self) -> str:
         """A digest of what the source said: the same answer twice gives the same hash."""
-        text = self.payload if isinstance(self.payload, str) else json.dumps(
-            self.payload, sort_keys=True, ensure_ascii=False, default=str
+        text = (
+            self.payload
+            if isinstance(self.payload, str)
+            else json.dumps(self.payload, sort_keys=True, ensure_ascii=False, default=str)
         )
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -100,7 +102,7 @@ class Source(Protocol):
 
     name: str
 
-    def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
+    def works_of(self, person: Person, *, since: dt.date | None = None) -> Iterator[HarvestedWork]:
         """The person's works (all pages followed); only those changed since ``since`` where the
         source can tell. Yields nothing when the person has no identifier this source reads.
         Raises SourceError when the source cannot be read."""
