@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,10 +21,36 @@ from editorial.admin import EditHistoryAdmin
 
 from .images import portrait_reencode
 from .models import Researcher, ResearchTopic
-from .validators import normalize_orcid, validate_portrait
+from .validators import (
+    normalize_dblp_pid,
+    normalize_openalex_author_id,
+    normalize_orcid,
+    normalize_semantic_scholar_author_id,
+    validate_portrait,
+)
 
 # Links typed without a scheme are taken as https, as Django 6 will do.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+# Each identifier field of a researcher, with what reduces a pasted form of it to the stored one.
+IDENTIFIER_NORMALIZERS = {
+    "orcid": normalize_orcid,
+    "openalex_id": normalize_openalex_author_id,
+    "dblp_pid": normalize_dblp_pid,
+    "semantic_scholar_id": normalize_semantic_scholar_author_id,
+}
+
+
+def identifier_lookup(term: str) -> Q:
+    """Researchers one of whose identifiers is ``term``, in whatever form it was pasted. A term
+    that normalises to nothing (a bare "orcid.org/") finds nobody, not everyone without one."""
+    lookup = Q(pk__in=[])
+    for name, normalize in IDENTIFIER_NORMALIZERS.items():
+        identifier = normalize(term)
+        if identifier:
+            lookup |= Q(**{name: identifier})
+    return lookup
 
 
 class PortraitField(forms.ImageField):
@@ -123,7 +149,13 @@ class ResearcherAdmin(
     ]
     list_display_links = ["portrait_thumbnail", "full_name"]
     list_filter = ["membership", "is_published", "topics"]
-    search_fields = ["given_name", "family_name", "slug", "organization", "orcid"]
+    search_fields = [
+        "given_name",
+        "family_name",
+        "slug",
+        "organization",
+        *IDENTIFIER_NORMALIZERS,
+    ]
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["given_name", "family_name"]}
     readonly_fields = ["portrait_preview", "created_at", "updated_at"]
@@ -132,7 +164,20 @@ class ResearcherAdmin(
         (None, {"fields": ["given_name", "family_name", "slug", "is_published"]}),
         (_("Portrait"), {"fields": ["portrait", "portrait_preview"]}),
         (_("Position"), {"fields": ["membership", "position", "organization", "bio", "topics"]}),
-        (_("Links"), {"fields": ["website", "google_scholar_url", "orcid", "github_url"]}),
+        (
+            _("Links"),
+            {
+                "fields": [
+                    "website",
+                    "google_scholar_url",
+                    "orcid",
+                    "openalex_id",
+                    "dblp_pid",
+                    "semantic_scholar_id",
+                    "github_url",
+                ]
+            },
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -151,17 +196,17 @@ class ResearcherAdmin(
         return HttpResponseRedirect(f"{link}?{urlencode({'next': response.url})}")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        """Django's search of names, slug, organisation and ORCID iD as typed; and also every
-        word in the name with accents and case ignored, or the ORCID iD pasted as a link or
-        without its dashes."""
+        """Django's search of names, slug, organisation and identifiers as typed; and also
+        every word in the name with accents and case ignored, or an identifier pasted as a
+        link (or an ORCID iD without its dashes)."""
         # PostgreSQL refuses NUL characters in a query.
         term = search_term.replace("\x00", "").strip()
         found, may_have_duplicates = super().get_search_results(request, queryset, term)
         if not term:
             return found, may_have_duplicates
         by_name = queryset.search(term)
-        by_orcid = queryset.filter(orcid=normalize_orcid(term))
-        return found | by_name | by_orcid, may_have_duplicates
+        by_identifier = queryset.filter(identifier_lookup(term))
+        return found | by_name | by_identifier, may_have_duplicates
 
     @admin.display(description=_("name"), ordering="sort_name")
     def full_name(self, researcher: Researcher) -> str:

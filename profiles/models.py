@@ -9,9 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import collation_key, fold
 
-from .fields import OrcidField, PortraitField
+from .fields import (
+    DblpPersonField,
+    OpenAlexAuthorField,
+    OrcidField,
+    PortraitField,
+    SemanticScholarAuthorField,
+)
 from .images import portrait_upload_to
-from .validators import ORCID_PATTERN
+from .validators import (
+    DBLP_PID_MESSAGE,
+    DBLP_PID_PATTERN,
+    OPENALEX_AUTHOR_MESSAGE,
+    OPENALEX_AUTHOR_PATTERN,
+    ORCID_PATTERN,
+    SEMANTIC_SCHOLAR_AUTHOR_MESSAGE,
+    SEMANTIC_SCHOLAR_AUTHOR_PATTERN,
+)
 
 
 class ResearchTopicQuerySet(models.QuerySet):
@@ -116,6 +130,28 @@ class Researcher(models.Model):
     website = models.URLField(_("website"), blank=True)
     google_scholar_url = models.URLField(_("Google Scholar profile"), blank=True)
     orcid = OrcidField(_("ORCID iD"), blank=True, help_text=_("For example 0000-0002-1825-0097."))
+    # Where the harvest looks for the researcher's publications, besides their ORCID record.
+    openalex_id = OpenAlexAuthorField(
+        _("OpenAlex author id"),
+        blank=True,
+        help_text=_("For example A5023888391, or its address https://openalex.org/A5023888391."),
+    )
+    dblp_pid = DblpPersonField(
+        _("DBLP person id"),
+        blank=True,
+        help_text=_(
+            "For example 123/4567 or b/YoshuaBengio, or the address of the person's page, "
+            "https://dblp.org/pid/123/4567.html."
+        ),
+    )
+    semantic_scholar_id = SemanticScholarAuthorField(
+        _("Semantic Scholar author id"),
+        blank=True,
+        help_text=_(
+            "Optional. For example 1751762, or the address of the author's page, "
+            "https://www.semanticscholar.org/author/Name/1751762."
+        ),
+    )
     github_url = models.URLField(_("GitHub profile"), blank=True)
     is_published = models.BooleanField(
         _("published"),
@@ -147,6 +183,44 @@ class Researcher(models.Model):
                 name="profiles_researcher_orcid_format",
                 violation_error_message=_("Enter an ORCID iD in the form 0000-0002-1825-0097."),
             ),
+            models.UniqueConstraint(
+                fields=["openalex_id"],
+                condition=~Q(openalex_id=""),
+                name="profiles_researcher_openalex_id_unique",
+                violation_error_message=_(
+                    "Another researcher already has this OpenAlex author id."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(openalex_id="") | Q(openalex_id__regex=OPENALEX_AUTHOR_PATTERN),
+                name="profiles_researcher_openalex_id_format",
+                violation_error_message=OPENALEX_AUTHOR_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["dblp_pid"],
+                condition=~Q(dblp_pid=""),
+                name="profiles_researcher_dblp_pid_unique",
+                violation_error_message=_("Another researcher already has this DBLP person id."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dblp_pid="") | Q(dblp_pid__regex=DBLP_PID_PATTERN),
+                name="profiles_researcher_dblp_pid_format",
+                violation_error_message=DBLP_PID_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["semantic_scholar_id"],
+                condition=~Q(semantic_scholar_id=""),
+                name="profiles_researcher_semantic_scholar_id_unique",
+                violation_error_message=_(
+                    "Another researcher already has this Semantic Scholar author id."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(semantic_scholar_id="")
+                | Q(semantic_scholar_id__regex=SEMANTIC_SCHOLAR_AUTHOR_PATTERN),
+                name="profiles_researcher_semantic_scholar_id_format",
+                violation_error_message=SEMANTIC_SCHOLAR_AUTHOR_MESSAGE,
+            ),
         ]
         indexes = [
             models.Index(
@@ -174,3 +248,17 @@ class Researcher(models.Model):
     @property
     def orcid_url(self) -> str:
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    @property
+    def openalex_url(self) -> str:
+        return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
+
+    @property
+    def dblp_url(self) -> str:
+        return f"https://dblp.org/pid/{self.dblp_pid}" if self.dblp_pid else ""
+
+    @property
+    def semantic_scholar_url(self) -> str:
+        if not self.semantic_scholar_id:
+            return ""
+        return f"https://www.semanticscholar.org/author/{self.semantic_scholar_id}"

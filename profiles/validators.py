@@ -13,6 +13,33 @@ from .images import PORTRAIT_MAX_BYTES, PORTRAIT_MAX_PIXELS, image_header
 ORCID_PATTERN = r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
 _ORCID_RE = re.compile(ORCID_PATTERN)
 _ORCID_PREFIX = re.compile(r"^(https?://)?(www\.)?orcid\.org/", re.IGNORECASE)
+
+# The identifiers of the sources publications are harvested from, as stored. Digits are
+# spelt [0-9] so that the database and Python agree on what a digit is.
+OPENALEX_AUTHOR_PATTERN = r"^A[0-9]+$"
+# Numbered (123/4567) or named after the person (b/YoshuaBengio), "-1" telling homonyms apart.
+DBLP_PID_PATTERN = r"^([0-9]{1,4}/[0-9]+|[a-z]/[A-Za-z0-9_=]+)(-[0-9]+)?$"
+SEMANTIC_SCHOLAR_AUTHOR_PATTERN = r"^[0-9]+$"
+# Said by the form and by the database's check alike.
+OPENALEX_AUTHOR_MESSAGE = _("Enter an OpenAlex author id in the form A5023888391.")
+DBLP_PID_MESSAGE = _("Enter a DBLP person id in the form 123/4567 or b/YoshuaBengio.")
+SEMANTIC_SCHOLAR_AUTHOR_MESSAGE = _("Enter a Semantic Scholar author id in the form 1751762.")
+# What follows an identifier in an address: a slash, a query, a fragment.
+_ADDRESS_END = r"/?([?#].*)?$"
+_OPENALEX_URL = re.compile(
+    r"^(https?://)?(www\.|api\.)?openalex\.org/(authors/)?(?P<id>[^/?#]+)" + _ADDRESS_END,
+    re.IGNORECASE,
+)
+_DBLP_URL = re.compile(
+    r"^(https?://)?(www\.)?dblp\.(org|uni-trier\.de|dagstuhl\.de)/pid/(?P<id>[^?#]+?)"
+    r"(\.(html|xml|bib|rdf|nt|ttl|rss))?" + _ADDRESS_END,
+    re.IGNORECASE,
+)
+_SEMANTIC_SCHOLAR_URL = re.compile(
+    r"^(https?://)?(www\.|api\.)?semanticscholar\.org/(graph/v1/)?author/([^/?#]+/)?"
+    r"(?P<id>[^/?#]+)" + _ADDRESS_END,
+    re.IGNORECASE,
+)
 _MEGABYTE = 1024 * 1024
 _MEGAPIXEL = 1_000_000
 
@@ -47,6 +74,54 @@ def validate_orcid(value: str) -> None:
             _("This ORCID iD is not valid: its last character does not match its checksum."),
             code="orcid_checksum",
         )
+
+
+def _identifier_in(address: re.Pattern, value: str) -> str:
+    """The identifier that a pasted ``value`` holds: the one in its address when it is an
+    address of the source, else ``value`` itself without surrounding spaces."""
+    value = value.strip()
+    match = address.match(value)
+    return match["id"] if match else value
+
+
+def normalize_openalex_author_id(value: str) -> str:
+    """Reduce an OpenAlex author id as people paste it (openalex.org address, lower-case a) to
+    A5023888391."""
+    return _identifier_in(_OPENALEX_URL, value).upper()
+
+
+def normalize_dblp_pid(value: str) -> str:
+    """Reduce a DBLP person id as people paste it (its dblp.org page, .html or .xml or not) to
+    123/4567 or b/YoshuaBengio; case is kept, it is part of the id."""
+    pid = _identifier_in(_DBLP_URL, value)
+    # The key of the person's record in DBLP's data is the id under "homepages/".
+    return pid.removeprefix("homepages/")
+
+
+def normalize_semantic_scholar_author_id(value: str) -> str:
+    """Reduce a Semantic Scholar author id as people paste it (the author's page, with or
+    without their name in it) to its digits."""
+    return _identifier_in(_SEMANTIC_SCHOLAR_URL, value)
+
+
+def _format_validator(pattern: str, message, code: str):
+    """A validator that refuses a value not wholly in ``pattern``, the database's rule too."""
+    expression = re.compile(pattern)
+
+    def validate(value: str) -> None:
+        if not expression.fullmatch(value):
+            raise ValidationError(message, code=code)
+
+    return validate
+
+
+validate_openalex_author_id = _format_validator(
+    OPENALEX_AUTHOR_PATTERN, OPENALEX_AUTHOR_MESSAGE, "openalex_id_format"
+)
+validate_dblp_pid = _format_validator(DBLP_PID_PATTERN, DBLP_PID_MESSAGE, "dblp_pid_format")
+validate_semantic_scholar_author_id = _format_validator(
+    SEMANTIC_SCHOLAR_AUTHOR_PATTERN, SEMANTIC_SCHOLAR_AUTHOR_MESSAGE, "semantic_scholar_id_format"
+)
 
 
 def validate_portrait(file: File) -> None:

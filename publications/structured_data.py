@@ -15,6 +15,9 @@ def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> d
         url
         for url in [
             researcher.orcid_url,
+            researcher.openalex_url,
+            researcher.dblp_url,
+            researcher.semantic_scholar_url,
             researcher.website,
             researcher.google_scholar_url,
             researcher.github_url,

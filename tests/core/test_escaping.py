@@ -46,6 +46,10 @@ FORMAT_CHECKED_VALUES = {
     # sixteen digits with a checksum
     ("profiles.Researcher", "orcid"): "0000-0002-1825-0097",
     ("publications.Author", "orcid"): "0000-0001-5109-3700",
+    # the identifiers of the sources publications are harvested from
+    ("profiles.Researcher", "openalex_id"): "A5023888391",
+    ("profiles.Researcher", "dblp_pid"): "123/4567",
+    ("profiles.Researcher", "semantic_scholar_id"): "1751762",
     # digits, or an archive name and digits
     ("publications.Publication", "arxiv_id"): "2307.11888",
     # a language tag such as pt-BR

@@ -30,7 +30,12 @@ def meta(html: str, attribute: str, name: str) -> list[str]:
 
 
 def test_profile_has_person_json_ld_and_open_graph(client, demo):
-    Researcher.objects.filter(pk=demo.pk).update(orcid="0000-0002-1825-0097")
+    Researcher.objects.filter(pk=demo.pk).update(
+        orcid="0000-0002-1825-0097",
+        openalex_id="A5023888391",
+        dblp_pid="https://dblp.org/pid/05/3463-1.html",
+        semantic_scholar_id="1751762",
+    )
 
     html = client.get("/en/researchers/razvan-pascanu/").content.decode()
 
@@ -41,6 +46,9 @@ def test_profile_has_person_json_ld_and_open_graph(client, demo):
     assert person["affiliation"] == {"@type": "Organization", "name": "Google DeepMind"}
     assert person["image"].endswith(".png")
     assert "https://orcid.org/0000-0002-1825-0097" in person["sameAs"]
+    assert "https://openalex.org/A5023888391" in person["sameAs"]
+    assert "https://dblp.org/pid/05/3463-1" in person["sameAs"]
+    assert "https://www.semanticscholar.org/author/1751762" in person["sameAs"]
     assert person["knowsAbout"][0] == "Continual Learning"
     assert meta(html, "property", "og:type") == ["profile"]
     assert meta(html, "property", "og:title") == ["Razvan Pascanu"]
