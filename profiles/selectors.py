@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404
 from core.caching import memo
 from core.drafts import may_preview
 from core.listing import FacetOption, FilteredList, choice_options, count_by
-from publications.models import Publication
-from publications.selectors import published_counts_by_topic
 
 from .filters import ResearcherFilter, topic_options
 from .models import (
@@ -55,13 +53,6 @@ def researcher_get_published(*, slug: str) -> Researcher:
     """The published researcher with this slug and their topics, or 404."""
     queryset = Researcher.objects.published().prefetch_related("topics")
     return get_object_or_404(queryset, slug=slug)
-
-
-def researcher_publications(*, researcher: Researcher) -> QuerySet[Publication]:
-    """The researcher's published publications, newest first. Pages show them with the
-    ``publication_items`` tag, which reads authors and topics only for items not cached;
-    exports add ``with_authors()`` and ``with_topics()``."""
-    return Publication.objects.published().for_researcher(researcher).newest_first()
 
 
 @dataclass
@@ -108,32 +99,24 @@ def researcher_search(*, params: QueryDict) -> ResearcherSearch:
     return ResearcherSearch(filterset, params)
 
 
-def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
-    """Number of the researcher's published publications on each topic."""
+def topic_index(*, publication_counts: dict[int, int]) -> list[ResearchTopic]:
+    """Every topic with its number of published researchers and its number of published works,
+    A to Z.
 
-    def links() -> QuerySet:
-        publications = Publication.objects.published().for_researcher(researcher)
-        return Publication.topics.through.objects.filter(publication__in=publications.values("pk"))
-
-    return count_by(links, "researchtopic", key=("researcher_topics", researcher.pk))
-
-
-def topic_index() -> list[ResearchTopic]:
-    """Every topic with its numbers of published researchers and publications, A to Z.
-
-    The researchers' links are counted in one GROUP BY query (kept until the data changes, like
-    every ``count_by``); the publications' counts are kept by the database.
+    ``publication_counts`` gives each topic's number of works by its primary key (a topic left
+    out has none): the page composing the index reads it from the app that owns the works. The
+    researchers' links are counted in one GROUP BY query, kept until the data changes like
+    every ``count_by``.
     """
     researchers = count_by(
         lambda: Researcher.topics.through.objects.filter(researcher__is_published=True),
         "researchtopic",
         key="topic_index_researchers",
     )
-    publications = published_counts_by_topic()
     topics = list(ResearchTopic.objects.all())
     for topic in topics:
         topic.researcher_count = researchers.get(topic.pk, 0)
-        topic.publication_count = publications.get(topic.pk, 0)
+        topic.publication_count = publication_counts.get(topic.pk, 0)
     return sorted_topics(topics)
 
 
@@ -147,8 +130,3 @@ def topic_get(*, slug: str) -> ResearchTopic:
         )
     )
     return get_object_or_404(queryset, slug=slug)
-
-
-def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
-    """The topic's published publications, newest first (shown with ``publication_items``)."""
-    return Publication.objects.published().filter(topics=topic).newest_first()

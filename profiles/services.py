@@ -1,52 +1,17 @@
-"""Writes on researchers and topics that are more than a form save."""
+"""What the profiles app makes for researchers: a placeholder portrait, when there is no photo."""
 
 import io
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import reversion
 from django.core.files.base import ContentFile
-from django.db.models import Q
-from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageFont
 
-from publications.latex import latex_to_text
-from publications.models import Author, Authorship, Publication, PublicationVersion
-from publications.services import author_get_or_create
-
-from .models import Researcher, ResearchTopic
-
-DEMO_SEED_FILE = Path(__file__).resolve().parent / "demo" / "seed.json"
 PORTRAIT_SIZE = 480
 PORTRAIT_BACKGROUND = (31, 78, 121)
 
 
-@dataclass
-class DemoLoadReport:
-    """What a demo load added; rows that were already there are never counted nor changed."""
-
-    researcher: Researcher | None = None
-    researcher_created: bool = False
-    topics: int = 0
-    publications: list[Publication] = field(default_factory=list)
-    versions: int = 0
-    authors: int = 0
-    publication_count: int = 0  # in the seed
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.researcher_created
-            or self.topics
-            or self.publications
-            or self.versions
-            or self.authors
-        )
-
-
 def placeholder_portrait(*, initials: str) -> ContentFile:
-    """A generated square PNG with a person's initials: the demo fetches no real photograph."""
+    """A generated square PNG with a person's initials, for a profile that has no photograph
+    to show (the demo fetches none)."""
     image = Image.new("RGB", (PORTRAIT_SIZE, PORTRAIT_SIZE), PORTRAIT_BACKGROUND)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=PORTRAIT_SIZE // 3)
@@ -55,136 +20,3 @@ def placeholder_portrait(*, initials: str) -> ContentFile:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return ContentFile(buffer.getvalue())
-
-
-def demo_load(*, seed_file: Path = DEMO_SEED_FILE) -> DemoLoadReport:
-    """Create what the demo holds and the database lacks, and nothing else.
-
-    Rows are matched by what identifies them (topic and researcher slug, publication arXiv id,
-    version kind and arXiv id, author name key); a row that exists is left exactly as it is,
-    so that running the demo again (`make run` does) never undoes an editor's change, while a
-    demo entry deleted since is created again. What is created is one revision of the history,
-    without a user, so that an editor's first change of a demo entry can be compared and undone.
-    """
-    seed = json.loads(seed_file.read_text(encoding="utf-8"))
-    report = DemoLoadReport(publication_count=len(seed["publications"]))
-    # One transaction: a row that cannot be created leaves the database as it was.
-    with reversion.create_revision(atomic=True):
-        reversion.set_comment(gettext("Demo loaded"))
-        topics = {entry["slug"]: _topic_get_or_create(entry, report) for entry in seed["topics"]}
-        report.researcher = _researcher_get_or_create(seed["researcher"], topics, report)
-        for entry in seed["publications"]:
-            _publication_get_or_create(entry, topics, report)
-    return report
-
-
-def _topic_get_or_create(entry: dict, report: DemoLoadReport) -> ResearchTopic:
-    topic = ResearchTopic.objects.filter(slug=entry["slug"]).first()
-    if topic is None:
-        topic = ResearchTopic(
-            slug=entry["slug"], name_fr=entry["name_fr"], name_en=entry["name_en"]
-        )
-        topic.full_clean()
-        topic.save()
-        reversion.add_to_revision(topic)
-        report.topics += 1
-    return topic
-
-
-def _author_get_or_create(display_name: str, report: DemoLoadReport) -> Author:
-    author, created = author_get_or_create(display_name=display_name)
-    if created:
-        reversion.add_to_revision(author)
-        report.authors += 1
-    return author
-
-
-def _researcher_get_or_create(
-    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
-) -> Researcher:
-    researcher = Researcher.objects.filter(slug=entry["slug"]).first()
-    if researcher is not None:
-        return researcher
-    fields = ["given_name", "family_name", "membership", "position_fr", "position_en"]
-    researcher = Researcher(
-        slug=entry["slug"],
-        organization=entry["organization"],
-        is_published=True,
-        **{name: entry[name] for name in fields},
-    )
-    initials = entry["given_name"][0] + entry["family_name"][0]
-    researcher.portrait.save(
-        f"{entry['slug']}.png", placeholder_portrait(initials=initials), save=False
-    )
-    researcher.full_clean()
-    researcher.save()
-    researcher.topics.set([topics[slug] for slug in entry["topics"]])
-    author = _author_get_or_create(entry["author_name"], report)
-    if author.researcher_id is None:
-        author.researcher = researcher
-        author.save()
-    reversion.add_to_revision(researcher)  # with its author record
-    report.researcher_created = True
-    return researcher
-
-
-def _publication_get_or_create(
-    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
-) -> Publication:
-    # The work is present when its arXiv id is the cited one's or another version's (an
-    # editor may have cited the preprint instead).
-    arxiv_id = entry["arxiv_id"]
-    publication = (
-        Publication.objects.filter(Q(arxiv_id=arxiv_id) | Q(versions__arxiv_id=arxiv_id))
-        .order_by("pk")
-        .first()
-    )
-    created = publication is None
-    if created:
-        publication = _publication_create(entry, topics, report)
-    added = _versions_add_missing(publication, entry["versions"])
-    report.versions += added
-    if created or added:
-        reversion.add_to_revision(publication)  # with its authorships and versions
-    return publication
-
-
-def _publication_create(
-    entry: dict, topics: dict[str, ResearchTopic], report: DemoLoadReport
-) -> Publication:
-    publication = Publication(
-        title=latex_to_text(entry["title"]),
-        abstract=latex_to_text(entry["abstract"]),
-        year=entry["year"],
-        venue=latex_to_text(entry["venue"]),
-        kind=entry["kind"],
-        arxiv_id=entry["arxiv_id"],
-        doi=entry["doi"],
-        url=entry["url"],
-        is_published=True,
-    )
-    publication.full_clean()
-    publication.save()
-    publication.topics.set([topics[slug] for slug in entry["topics"]])
-    authors = [_author_get_or_create(name, report) for name in entry["authors"]]
-    Authorship.objects.bulk_create(
-        Authorship(publication=publication, author=author, position=position)
-        for position, author in enumerate(authors, start=1)
-    )
-    report.publications.append(publication)
-    return publication
-
-
-def _versions_add_missing(publication: Publication, versions: list[dict]) -> int:
-    """Add the seed's versions that neither the publication nor its versions already are."""
-    present = {(publication.kind, publication.arxiv_id)}
-    present.update(publication.versions.values_list("kind", "arxiv_id"))
-    added = 0
-    for fields in versions:
-        if (fields["kind"], fields["arxiv_id"]) in present:
-            continue
-        version = PublicationVersion(publication=publication, **fields)
-        version.full_clean()
-        version.save()
-        added += 1
-    return added

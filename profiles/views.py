@@ -13,6 +13,12 @@ from core.drafts import preview_response
 from core.listing import chosen_page, chosen_page_number, printable
 from publications.exports import export_filename, export_response
 from publications.models import Publication
+from publications.selectors import (
+    publications_of_researcher,
+    published_counts_by_topic,
+    researcher_topic_counts,
+    topic_publications,
+)
 from publications.structured_data import researcher_person
 
 from .filters import ResearcherFilter
@@ -20,13 +26,10 @@ from .models import Researcher
 from .selectors import (
     researcher_get_for_profile,
     researcher_get_published,
-    researcher_publications,
     researcher_search,
-    researcher_topic_counts,
     researcher_topics,
     topic_get,
     topic_index,
-    topic_publications,
 )
 
 PUBLICATIONS_PER_PAGE = 20
@@ -71,7 +74,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
 
     def publications() -> QuerySet[Publication]:
-        rows = researcher_publications(researcher=researcher)
+        rows = publications_of_researcher(researcher=researcher)
         return rows.filter(topics=chosen_topic) if chosen_topic else rows
 
     key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
@@ -99,7 +102,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def researcher_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """All the researcher's published publications as a citation file."""
     researcher = researcher_get_published(slug=slug)
-    publications = researcher_publications(researcher=researcher).with_authors().with_topics()
+    publications = publications_of_researcher(researcher=researcher).with_authors().with_topics()
     filename = export_filename(researcher.full_name, "publications")
     return export_response(publications, fmt=fmt, filename=filename)
 
@@ -122,7 +125,7 @@ def _topic_index_rows() -> list[dict]:
             "publication_count": topic.publication_count,
             "publications_url": topic.get_publications_url(),
         }
-        for topic in topic_index()
+        for topic in topic_index(publication_counts=published_counts_by_topic())
     ]
 
 

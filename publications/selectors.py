@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404
 
 from core.caching import memo
 from core.drafts import may_preview
-from core.listing import FacetOption, FilteredList, choice_options, counts_per_value
+from core.listing import FacetOption, FilteredList, choice_options, count_by, counts_per_value
 from profiles.filters import topic_options
+from profiles.models import Researcher, ResearchTopic
 
 from .filters import PublicationFilter
 from .models import Publication, TopicPublicationCount
@@ -199,3 +200,26 @@ def publication_search(*, params: QueryDict) -> PublicationSearch:
     filterset = PublicationFilter(params, queryset=Publication.objects.published().newest_first())
     filterset.is_valid()  # validates the form: invalid values are reported, then left out
     return PublicationSearch(filterset, params)
+
+
+def publications_of_researcher(*, researcher: Researcher) -> QuerySet[Publication]:
+    """The researcher's published publications, newest first. Pages show them with the
+    ``publication_items`` tag, which reads authors and topics only for items not cached;
+    exports add ``with_authors()`` and ``with_topics()``."""
+    return Publication.objects.published().for_researcher(researcher).newest_first()
+
+
+def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
+    """The number of the researcher's published publications on each topic (by the topic's
+    primary key), kept until the data changes."""
+
+    def links() -> QuerySet:
+        publications = Publication.objects.published().for_researcher(researcher)
+        return Publication.topics.through.objects.filter(publication__in=publications.values("pk"))
+
+    return count_by(links, "researchtopic", key=("researcher_topics", researcher.pk))
+
+
+def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
+    """The topic's published publications, newest first (shown with ``publication_items``)."""
+    return Publication.objects.published().filter(topics=topic).newest_first()

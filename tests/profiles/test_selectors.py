@@ -8,7 +8,7 @@ from django.utils import translation
 
 from profiles.filters import ResearcherFilter
 from profiles.models import Researcher, ResearchTopic
-from profiles.selectors import researcher_get_for_profile, researcher_topics
+from profiles.selectors import researcher_get_for_profile, researcher_topics, topic_index
 from tests.factories import ResearcherFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,18 @@ def test_chosen_topics_are_read_once_per_change_of_the_data(researcher, django_a
     with django_assert_num_queries(0), translation.override("en"):
         names, _errors = chosen("eau", "mars")
         assert names == ["Water"]
+
+
+def test_the_topic_index_counts_published_researchers_and_shows_the_given_counts(researcher):
+    """The index counts the researchers itself; the numbers of works come from the page that
+    composes it, by topic primary key (a topic left out has none)."""
+    ResearcherFactory(is_published=False).topics.add(ResearchTopic.objects.get(slug="eau"))
+    algebra = ResearchTopic.objects.get(slug="algebre")
+
+    index = topic_index(publication_counts={algebra.pk: 7})
+
+    assert [(topic.name, topic.researcher_count, topic.publication_count) for topic in index] == [
+        ("Algèbre", 1, 7),
+        ("Écologie", 1, 0),
+        ("Zoologie", 1, 0),
+    ]

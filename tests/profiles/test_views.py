@@ -24,7 +24,7 @@ EN_URL = "/en/researchers/razvan-pascanu/"
 SEED_TITLES = [
     entry["title"]
     for entry in json.loads(
-        (Path(__file__).resolve().parents[2] / "profiles" / "demo" / "seed.json").read_text()
+        (Path(__file__).resolve().parents[2] / "publications" / "demo" / "seed.json").read_text()
     )["publications"]
 ]
 FRENCH_TOPICS = [

@@ -10,6 +10,7 @@ from reversion.models import Revision, Version
 
 from profiles.models import Membership, Researcher, ResearchTopic
 from publications.models import Author, Authorship, Publication, PublicationVersion
+from tests.factories import PublicationFactory
 from tests.pages import form_data
 
 UNIVERSALITY = "2307.11888"
@@ -169,6 +170,43 @@ def test_a_version_the_editor_made_the_cited_one_is_not_added_again(editor_clien
 
     assert "Demo already present: nothing changed." in loaddemo()
     assert publication.versions.get().kind == "inproceedings"
+
+
+def test_a_demo_work_stored_under_another_record_is_not_added_twice(demo):
+    """An editor imported the paper from a BibTeX file without its arXiv id, with the title as
+    the file spells it: by the rule for "the same work" it is the demo's, which only adds the
+    preprint to it."""
+    Publication.objects.get(arxiv_id=UNIVERSALITY).delete()
+    imported = PublicationFactory(
+        title="Universality of linear recurrences followed by non-linear projections: "
+        "finite-width guarantees and benefits of complex eigenvalues",
+        year=2024,
+        venue="Proceedings of the 41st International Conference on Machine Learning",
+    )
+    before = Publication.objects.count()
+
+    output = loaddemo()
+
+    assert "Demo: added 1 other version." in output
+    assert "were missing" not in output
+    assert Publication.objects.count() == before
+    imported.refresh_from_db()
+    assert imported.arxiv_id == ""
+    assert imported.venue.startswith("Proceedings of the 41st")
+    assert list(imported.versions.values_list("kind", "arxiv_id")) == [("preprint", UNIVERSALITY)]
+    assert "Demo already present: nothing changed." in loaddemo()
+
+
+def test_a_demo_work_cited_by_its_doi_is_found_by_it(demo):
+    """The stored record holds the preprint's DOI only: the DOI names the work."""
+    preprint = Publication.objects.get(arxiv_id="2307.09638")
+    preprint.arxiv_id = ""
+    preprint.title = "A title an editor chose"
+    preprint.save()
+    before = row_counts()
+
+    assert "Demo already present: nothing changed." in loaddemo()
+    assert row_counts() == before
 
 
 def test_a_row_that_conflicts_with_the_demo_stops_the_load_and_changes_nothing(demo):

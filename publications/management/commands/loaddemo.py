@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from profiles.services import DemoLoadReport, demo_load
+from publications.services.demo import DemoLoadReport, demo_load
 
 
 class Command(BaseCommand):
