@@ -42,6 +42,7 @@ from .models import (
 )
 from .services.authors import is_researcher
 from .services.matching import with_stored_duplicates
+from .services.provenance import provenance_record_edit
 
 
 class PossibleDuplicatesFilter(admin.SimpleListFilter):
@@ -229,6 +230,13 @@ class PublicationAdmin(
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related(authors_prefetch())
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # What the editor changed is theirs now: the harvest never proposes to change it.
+        provenance_record_edit(
+            publication=form.instance, form=form, formsets=formsets, user=request.user
+        )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         for word in search_words(search_term):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.text import fold, name_key, title_key
 from profiles.fields import OrcidField
@@ -28,6 +29,13 @@ from .names import split_name
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
+
+# An OpenAlex work (W2741809807) and a DBLP record key (conf/nips/PascanuMB13: the kind of
+# record, the venue, then the record within it).
+OPENALEX_WORK_PATTERN = r"^W[1-9][0-9]*$"
+DBLP_KEY_PATTERN = r"^[a-z]+(/[A-Za-z0-9_.+-]+){2,}$"
+OPENALEX_WORK_MESSAGE = _("Enter an OpenAlex work id such as W2741809807.")
+DBLP_KEY_MESSAGE = _("Enter a DBLP key such as conf/nips/PascanuMB13.")
 
 
 class SearchIndex(GinIndex):
@@ -313,6 +321,30 @@ class Publication(CitedFields):
     )
     pdf_url = models.URLField(_("PDF"), blank=True, validators=[validate_no_breaking_characters])
     code_url = models.URLField(_("code"), blank=True, validators=[validate_no_breaking_characters])
+    # The work's records in OpenAlex and DBLP, as the harvest finds them: like a DOI, each
+    # names one work (services/matching.py).
+    openalex_id = models.CharField(
+        _("OpenAlex work id"),
+        max_length=20,
+        blank=True,
+        editable=False,
+        validators=[RegexValidator(OPENALEX_WORK_PATTERN, OPENALEX_WORK_MESSAGE)],
+    )
+    dblp_key = models.CharField(
+        _("DBLP key"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        validators=[RegexValidator(DBLP_KEY_PATTERN, DBLP_KEY_MESSAGE)],
+    )
+    # How often the work is cited, as the harvest last read it (null until it is read), and
+    # when; the counts per year are PublicationCitationYear rows.
+    cited_by_count = models.PositiveIntegerField(
+        _("citations"), null=True, blank=True, editable=False
+    )
+    citations_read_at = models.DateTimeField(
+        _("citations read on"), null=True, blank=True, editable=False
+    )
     authors_truncated = models.BooleanField(
         _("more authors than listed"),
         default=False,
@@ -391,6 +423,28 @@ class Publication(CitedFields):
                     "Enter an arXiv identifier such as 2307.11888 or math/0211159."
                 ),
             ),
+            models.UniqueConstraint(
+                fields=["openalex_id"],
+                condition=~Q(openalex_id=""),
+                name="publications_publication_openalex_id_unique",
+                violation_error_message=_("Another publication already has this OpenAlex id."),
+            ),
+            models.CheckConstraint(
+                condition=Q(openalex_id="") | Q(openalex_id__regex=OPENALEX_WORK_PATTERN),
+                name="publications_publication_openalex_id_format",
+                violation_error_message=OPENALEX_WORK_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["dblp_key"],
+                condition=~Q(dblp_key=""),
+                name="publications_publication_dblp_key_unique",
+                violation_error_message=_("Another publication already has this DBLP key."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dblp_key="") | Q(dblp_key__regex=DBLP_KEY_PATTERN),
+                name="publications_publication_dblp_key_format",
+                violation_error_message=DBLP_KEY_MESSAGE,
+            ),
         ]
         indexes = [
             # The public lists: published publications newest first, filtered by year or kind.
@@ -420,6 +474,12 @@ class Publication(CitedFields):
     DERIVED_FIELDS = ("search_text", "title_key")
 
     @property
+    def is_retracted(self) -> bool:
+        """Whether a retraction notice is recorded (from the prefetched notices when there
+        are)."""
+        return any(n.kind == PublicationNotice.Kind.RETRACTION for n in self.notices.all())
+
+    @property
     def author_authorships(self) -> list["Authorship"]:
         """The authors in order, from the prefetched authorships when there are."""
         return [a for a in self.authorships.all() if a.role == Authorship.Role.AUTHOR]
@@ -432,6 +492,166 @@ class Publication(CitedFields):
         """Recompute the search fields (save() does it; bulk writes call it themselves)."""
         self.search_text = fold(" ".join([self.title, self.venue, self.abstract]))
         self.title_key = title_key(self.title)
+
+
+class PublicationCitationYear(models.Model):
+    """How often a publication was cited in one year, as the harvest last read it.
+
+    Rows rather than a JSON field on the publication: OpenAlex gives only the last ten years,
+    so a year the source no longer lists keeps the count read while it did (a harvest writes
+    the years it reads and leaves the others); and a researcher's citations per year, for a
+    profile, are one grouped query over these rows.
+    """
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="citation_years",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    count = models.PositiveIntegerField(_("citations"))
+
+    class Meta:
+        ordering = ["publication", "year"]
+        verbose_name = _("citations in a year")
+        verbose_name_plural = _("citations per year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "year"],
+                name="publications_citationyear_unique",
+                violation_error_message=_("This publication already has a count for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
+                name="publications_citationyear_year_range",
+                violation_error_message=_("The year must be between 1900 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.count}"
+
+
+class PublicationNotice(models.Model):
+    """A notice published about a work: its retraction, a correction, an expression of concern
+    or its withdrawal, with the notice's DOI and date when known.
+
+    Notices rather than a retraction flag on the publication: a work may have several (a
+    correction, later a retraction), and a public page lists each with a link to it. The
+    harvest proposes them; an editor accepts them."""
+
+    class Kind(models.TextChoices):
+        RETRACTION = "retraction", _("Retraction")
+        CORRECTION = "correction", _("Correction")
+        EXPRESSION_OF_CONCERN = "expression_of_concern", _("Expression of concern")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    doi = DOIField(_("notice DOI"), blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["publication", "date", "pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "kind", "doi"],
+                name="publications_notice_unique",
+                violation_error_message=_("This notice is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["retraction", "correction", "expression_of_concern", "withdrawal"]
+                ),
+                name="publications_notice_kind_valid",
+                violation_error_message=_("Choose a kind of notice from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(doi="") | Q(doi__regex=DOI_PATTERN),
+                name="publications_notice_doi_format",
+                violation_error_message=_("Enter a DOI such as 10.48550/arXiv.2307.11888."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.date is None:
+            return self.get_kind_display()
+        return f"{self.get_kind_display()} ({self.date:%Y-%m-%d})"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class FieldOrigin(models.TextChoices):
+    EDITOR = "editor", pgettext_lazy("where a value came from", "an editor")
+    IMPORT = "import", pgettext_lazy("where a value came from", "an import")
+    HARVEST = "harvest", pgettext_lazy("where a value came from", "the harvest")
+
+
+class FieldSource(models.Model):
+    """Where the value of one field of a publication came from (an editor, an import, a source
+    of the harvest with the work's id there) and when, and whether it is locked: the harvest
+    never proposes to change a locked field. An editor's change locks the field it changes
+    (services/provenance.py)."""
+
+    Origin = FieldOrigin
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="field_sources",
+    )
+    field_name = models.CharField(_("field"), max_length=50)
+    origin = models.CharField(_("origin"), max_length=10, choices=FieldOrigin.choices)
+    source = models.CharField(
+        _("source"), max_length=50, blank=True, help_text=_("Such as openalex or bibtex.")
+    )
+    source_id = models.CharField(
+        _("id in the source"), max_length=255, blank=True, help_text=_("Such as W2741809807.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("The harvest never proposes to change it.")
+    )
+
+    class Meta:
+        ordering = ["publication", "field_name"]
+        verbose_name = _("field source")
+        verbose_name_plural = _("field sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "field_name"],
+                name="publications_fieldsource_unique",
+                violation_error_message=_("This field's source is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=["editor", "import", "harvest"]),
+                name="publications_fieldsource_origin_valid",
+                violation_error_message=_("Choose an origin from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_name}: {self.get_origin_display()}"
 
 
 class TopicPublicationCount(models.Model):
@@ -572,6 +792,12 @@ class PublicationVersion(CitedFields):
                 condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
                 name="publications_version_year_range",
                 violation_error_message=_("The year must be between 1900 and 2100."),
+            ),
+        ]
+        indexes = [
+            # The matcher finds the versions of a batch's works by arXiv id too.
+            models.Index(
+                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="version_arxiv_id_idx"
             ),
         ]
 

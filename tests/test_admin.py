@@ -202,13 +202,19 @@ def test_editors_group_may_add_change_delete_and_view_the_curated_models_only():
 
     permissions = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    # A publication's other versions are edited with it, in its change form.
+    # A publication's other versions are edited with it, in its change form. The harvest's
+    # candidates are reviewed (read and decided on), its runs read; the harvest alone adds
+    # and removes them.
     assert permissions == {
         (app_label, f"{action}_{model_name}")
         for app_label, model_name in [*CURATED_MODELS, ("publications", "publicationversion")]
         for action in ["add", "change", "delete", "view"]
+    } | {
+        ("harvest", "view_candidate"),
+        ("harvest", "change_candidate"),
+        ("harvest", "view_harvestrun"),
     }
-    assert len(permissions) == 24
+    assert len(permissions) == 27
 
 
 def test_editor_is_staff_but_not_superuser(editor):

@@ -1,5 +1,6 @@
-"""The one rule for "the same work": DOI, arXiv id, or the same title within a year; and, within
-a work, whether two records are the same version of it."""
+"""The one rule for "the same work": a DOI, an arXiv id, an OpenAlex id or a DBLP key in common,
+or the same title within a year; and, within a work, whether two records are the same version of
+it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from ..models import Publication, PublicationVersion
 TITLE_YEARS_APART = 1
 ARXIV_DOI_PREFIX = "10.48550/"
 # The identifiers that name one work, in the order they are looked up.
-IDENTIFIERS = ("doi", "arxiv_id")
+IDENTIFIERS = ("doi", "arxiv_id", "openalex_id", "dblp_key")
+# Those a publication's other versions hold too; OpenAlex ids and DBLP keys are the
+# publication's own (the harvest reads them), so two stored works never share one.
+VERSION_IDENTIFIERS = ("doi", "arxiv_id")
 
 
 class Citable(Protocol):
@@ -32,19 +36,38 @@ class Citable(Protocol):
 
 @dataclass(frozen=True)
 class WorkKeys:
-    """What identifies a record of a work."""
+    """What identifies a record of a work. A record without an OpenAlex id or a DBLP key (a
+    BibTeX entry, a version) leaves them empty."""
 
     doi: str
     arxiv_id: str
     title_key: str
     year: int
+    openalex_id: str = ""
+    dblp_key: str = ""
 
     @classmethod
     def of(cls, record: Citable, title: str) -> "WorkKeys":
-        return cls(record.doi, record.arxiv_id, title_key(title), record.year)
+        return cls(
+            record.doi,
+            record.arxiv_id,
+            title_key(title),
+            record.year,
+            getattr(record, "openalex_id", ""),
+            getattr(record, "dblp_key", ""),
+        )
 
     @classmethod
-    def typed(cls, *, title: str, year: int | None, doi: str, arxiv_id: str) -> "WorkKeys":
+    def typed(
+        cls,
+        *,
+        title: str,
+        year: int | None,
+        doi: str,
+        arxiv_id: str,
+        openalex_id: str = "",
+        dblp_key: str = "",
+    ) -> "WorkKeys":
         """The keys of a record as an editor typed it (a DOI or arXiv id in any form); a title
         without a valid year is not compared."""
         return cls(
@@ -52,42 +75,68 @@ class WorkKeys:
             normalize_arxiv_id(arxiv_id),
             title_key(title) if year is not None else "",
             year or 0,
+            openalex_id.strip(),
+            dblp_key.strip(),
         )
 
     def shared_identifiers(self, record: Citable) -> list[str]:
-        """The identifiers (``doi``, ``arxiv_id``) ``record`` holds too: each names one work,
-        whatever the titles say."""
-        return [name for name in IDENTIFIERS if getattr(self, name) == getattr(record, name) != ""]
+        """The identifiers (``doi``, ``arxiv_id``, ``openalex_id``, ``dblp_key``) ``record``
+        holds too: each names one work, whatever the titles say."""
+        return [
+            name for name in IDENTIFIERS if getattr(self, name) == getattr(record, name, "") != ""
+        ]
 
 
 T = TypeVar("T")
 
 
 class WorkIndex(Generic[T]):
-    """Works looked up by their keys: DOI first, then arXiv id, then the title within a year."""
+    """Works looked up by their keys: each identifier in the order of ``IDENTIFIERS`` (DOI,
+    arXiv id, OpenAlex id, DBLP key), then the title within a year."""
 
     def __init__(self) -> None:
-        self._by_doi: dict[str, T] = {}
-        self._by_arxiv: dict[str, T] = {}
+        self._by_identifier: dict[str, dict[str, T]] = {name: {} for name in IDENTIFIERS}
         self._by_title: dict[str, list[tuple[int, T]]] = {}
 
     def add(self, work: T, keys: WorkKeys) -> None:
-        if keys.doi:
-            self._by_doi.setdefault(keys.doi, work)
-        if keys.arxiv_id:
-            self._by_arxiv.setdefault(keys.arxiv_id, work)
+        for name in IDENTIFIERS:
+            if value := getattr(keys, name):
+                self._by_identifier[name].setdefault(value, work)
         if keys.title_key:
             self._by_title.setdefault(keys.title_key, []).append((keys.year, work))
 
     def find(self, keys: WorkKeys) -> T | None:
-        if keys.doi and keys.doi in self._by_doi:
-            return self._by_doi[keys.doi]
-        if keys.arxiv_id and keys.arxiv_id in self._by_arxiv:
-            return self._by_arxiv[keys.arxiv_id]
-        for year, work in self._by_title.get(keys.title_key, ()):
-            if abs(year - keys.year) <= TITLE_YEARS_APART:
-                return work
+        return self.find_by_identifier(keys) or self._find_by_title(keys)
+
+    def find_by_identifier(self, keys: WorkKeys) -> T | None:
+        """The work holding one of the identifiers of ``keys``, titles aside."""
+        for name in IDENTIFIERS:
+            value = getattr(keys, name)
+            if value and value in self._by_identifier[name]:
+                return self._by_identifier[name][value]
         return None
+
+    def _find_by_title(self, keys: WorkKeys) -> T | None:
+        return next(iter(self._titled(keys)), None)
+
+    def _titled(self, keys: WorkKeys) -> list[T]:
+        return [
+            work
+            for year, work in self._by_title.get(keys.title_key, ())
+            if abs(year - keys.year) <= TITLE_YEARS_APART
+        ]
+
+    def find_all(self, keys: WorkKeys) -> list[T]:
+        """Every work the rule finds for ``keys``, each once: the holders of each of its
+        identifiers and every work of its title within a year (to gather records of one work
+        that reached the index apart)."""
+        found = [
+            self._by_identifier[name][value]
+            for name in IDENTIFIERS
+            if (value := getattr(keys, name)) and value in self._by_identifier[name]
+        ]
+        found += self._titled(keys)
+        return list({id(work): work for work in found}.values())
 
     def find_any(self, keys: Iterable[WorkKeys]) -> T | None:
         return next((work for k in keys if (work := self.find(k)) is not None), None)
@@ -96,25 +145,37 @@ class WorkIndex(Generic[T]):
 def stored_records(
     keys: Iterable[WorkKeys],
 ) -> tuple[dict[int, Publication], list[PublicationVersion]]:
-    """The stored publications (by primary key) and versions that share a DOI, an arXiv id or a
+    """The stored publications (by primary key) and versions that share an identifier or a
     title key with ``keys``: the candidates :class:`WorkIndex` then decides on, in three
     queries whatever the number of keys."""
     keys = list(keys)
-    dois = {k.doi for k in keys if k.doi}
-    arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
+    values = {name: {getattr(k, name) for k in keys} - {""} for name in IDENTIFIERS}
     title_keys = {k.title_key for k in keys if k.title_key}
-    by_identifier = Q(doi__in=dois) | Q(arxiv_id__in=arxiv_ids)
-    if not (dois or arxiv_ids or title_keys):
+    if not (title_keys or any(values.values())):
         return {}, []
+    by_identifier = identifier_lookup(values, IDENTIFIERS)
     publications = {
         publication.pk: publication
         for publication in Publication.objects.filter(by_identifier | Q(title_key__in=title_keys))
     }
-    versions = list(PublicationVersion.objects.filter(by_identifier))
+    versions = list(
+        PublicationVersion.objects.filter(identifier_lookup(values, VERSION_IDENTIFIERS)).order_by()
+    )
     publications.update(
         Publication.objects.in_bulk({v.publication_id for v in versions} - set(publications))
     )
     return publications, versions
+
+
+def identifier_lookup(values: dict[str, set[str]], names: Iterable[str]) -> Q:
+    """Rows holding one of ``values[name]`` for one of ``names``. Each term says the value is
+    not empty, as the unique indexes on the identifiers do, so that every database reads it
+    from them."""
+    lookup = Q(pk__in=[])
+    for name in names:
+        if values.get(name):
+            lookup |= Q(**{f"{name}__in": values[name]}) & ~Q(**{name: ""})
+    return lookup
 
 
 def stored_index(
@@ -152,7 +213,9 @@ def with_stored_duplicates(publications: QuerySet[Publication]) -> QuerySet[Publ
 
     Identifiers are compared through subqueries that do not depend on the row: a look-up per
     publication would read every version each time (their arXiv ids have no index). A title is
-    compared with its neighbours' only when another publication has it too."""
+    compared with its neighbours' only when another publication has it too. OpenAlex ids and
+    DBLP keys need no comparison: no version holds them, and the database refuses two
+    publications holding one."""
     same_title = Publication.objects.filter(
         title_key=OuterRef("title_key"),
         year__gte=OuterRef("year") - TITLE_YEARS_APART,
@@ -166,7 +229,7 @@ def with_stored_duplicates(publications: QuerySet[Publication]) -> QuerySet[Publ
         .values("title_key")
     )
     rule = Q(title_key__in=repeated_titles) & ~Q(title_key="") & Exists(same_title)
-    for name in IDENTIFIERS:
+    for name in VERSION_IDENTIFIERS:
         shared = _identifiers_of_two_works(name)
         holding_versions = PublicationVersion.objects.filter(**{f"{name}__in": shared})
         rule |= Q(**{f"{name}__in": shared}) | Q(pk__in=holding_versions.values("publication"))
