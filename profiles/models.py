@@ -50,9 +50,11 @@ class ResearchTopic(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("profiles:topic_detail", kwargs={"slug": self.slug})
 
-    def get_publications_url(self) -> str:
-        """The publication list filtered by this topic."""
-        return f"{reverse('publications:publication_list')}?{urlencode({'topic': self.slug})}"
+    def get_publications_url(self, list_url: str = "") -> str:
+        """The publication list filtered by this topic (``list_url``: the list's address, for a
+        caller that links many topics)."""
+        list_url = list_url or reverse("publications:publication_list")
+        return f"{list_url}?{urlencode({'topic': self.slug})}"
 
 
 def sorted_topics(topics) -> list[ResearchTopic]:

@@ -11,10 +11,27 @@ class PublicationsConfig(AppConfig):
 
         from core import caching
 
-        from .models import Author, Authorship, Publication, PublicationVersion
+        from .models import (
+            Author,
+            Authorship,
+            FieldSource,
+            Publication,
+            PublicationCitationYear,
+            PublicationNotice,
+            PublicationVersion,
+        )
 
+        # The publication page shows its citations per year, its notices (a retraction), and
+        # where its citation count came from; list items show a retraction.
         caching.watch(
-            Author, Publication, Authorship, PublicationVersion, Publication.topics.through
+            Author,
+            Publication,
+            Authorship,
+            PublicationVersion,
+            Publication.topics.through,
+            PublicationCitationYear,
+            PublicationNotice,
+            FieldSource,
         )
         # A publication's history holds its author list and its other versions: a revert or a
         # recovery restores them.

@@ -5,14 +5,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.text import collation_key
 from profiles.models import ResearchTopic
 
-from .models import Authorship, Publication, PublicationVersion
+from .citations import cited_by
+from .models import Authorship, Publication, PublicationNotice, PublicationVersion
 from .services.versions import describe
 
 EXCERPT_LENGTH = 140
@@ -41,6 +43,9 @@ class PublicationItem:
     excerpt: str
     authors_truncated: bool
     editors_truncated: bool
+    # "Cited by 1,234" when settings.SHOW_CITATION_COUNTS is on and a count was read.
+    cited_by: str = ""
+    retracted: bool = False
     authors: list[Link] = field(default_factory=list)
     editors: list[Link] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
@@ -93,9 +98,10 @@ def publication_items(
     publications: Iterable[Publication], *, skip_researcher_id: int | None = None
 ) -> list[PublicationItem]:
     """The items of ``publications`` (rows already read), in their order, with their authors,
-    other versions and topics read in three queries. On a profile (``skip_researcher_id``) the
-    owner is left out of the coauthors."""
-    items = {publication.pk: _item(publication) for publication in publications}
+    other versions, topics and retractions read in three queries. On a profile
+    (``skip_researcher_id``) the owner is left out of the coauthors."""
+    kinds = {value: str(label) for value, label in Publication.Kind.choices}
+    items = {publication.pk: _item(publication, kinds) for publication in publications}
     _add_authors(items, skip_researcher_id)
     for version in PublicationVersion.objects.filter(publication_id__in=items):
         items[version.publication_id].versions.append(describe(version))
@@ -103,42 +109,60 @@ def publication_items(
     return list(items.values())
 
 
-def _item(publication: Publication) -> PublicationItem:
+def _item(publication: Publication, kinds: dict[str, str]) -> PublicationItem:
     return PublicationItem(
         pk=publication.pk,
         url=reverse("publications:publication_detail", kwargs={"pk": publication.pk}),
         title=publication.title,
         language=publication.language,
-        kind=publication.get_kind_display(),
+        kind=kinds.get(publication.kind, publication.kind),
         where=venue_and_year(publication),
         details=citation_details(publication),
         abstract=publication.abstract,
         excerpt=abstract_excerpt(publication.abstract),
         authors_truncated=publication.authors_truncated,
         editors_truncated=publication.editors_truncated,
+        cited_by=_cited_by(publication),
     )
+
+
+def _cited_by(publication: Publication) -> str:
+    if not settings.SHOW_CITATION_COUNTS or publication.cited_by_count is None:
+        return ""
+    return cited_by(publication.cited_by_count)
 
 
 def _add_authors(items: dict[int, PublicationItem], skip_researcher_id: int | None) -> None:
-    """Authors and editors in order, linked to their profile when visitors may see it."""
+    """Authors and editors in order, linked to their profile when visitors may see it, and
+    whether each publication is retracted (read with them: a publication without authors
+    still has its row)."""
+    retraction = PublicationNotice.objects.filter(
+        publication=OuterRef("pk"), kind=PublicationNotice.Kind.RETRACTION
+    )
     rows = (
-        Authorship.objects.filter(publication_id__in=items)
-        .order_by("publication_id", "role", "position")
+        Publication.objects.filter(pk__in=items)
+        .annotate(retracted=Exists(retraction))
+        .order_by("pk", "authorships__role", "authorships__position")
         .values_list(
-            "publication_id",
-            "role",
-            "author__display_name",
-            "author__researcher_id",
-            "author__researcher__slug",
-            "author__researcher__is_published",
+            "pk",
+            "retracted",
+            "authorships__role",
+            "authorships__author__display_name",
+            "authorships__author__researcher_id",
+            "authorships__author__researcher__slug",
+            "authorships__author__researcher__is_published",
         )
     )
     profile_urls: dict[str, str] = {}
-    for publication_id, role, name, researcher_id, slug, published in rows:
+    for publication_id, retracted, role, name, researcher_id, slug, published in rows:
+        item = items[publication_id]
+        item.retracted = retracted
+        if role is None:
+            continue
         if role == Authorship.Role.EDITOR:
-            signers = items[publication_id].editors
+            signers = item.editors
         elif researcher_id is None or researcher_id != skip_researcher_id:
-            signers = items[publication_id].authors
+            signers = item.authors
         else:
             continue
         signers.append(Link(name, _profile_url(slug, published, profile_urls)))
@@ -157,8 +181,12 @@ def _add_topics(items: dict[int, PublicationItem]) -> None:
     topics = ResearchTopic.objects.filter(publications__in=items).annotate(
         publication_id=F("publications")
     )
+    list_url = reverse("publications:publication_list")
     links: dict[int, Link] = {}
-    for topic in sorted(topics, key=lambda topic: collation_key(topic.name)):
+    for topic in topics:
         if topic.pk not in links:
-            links[topic.pk] = Link(topic.name, topic.get_publications_url())
+            links[topic.pk] = Link(topic.name, topic.get_publications_url(list_url))
         items[topic.publication_id].topics.append(links[topic.pk])
+    order = {link: collation_key(link.text) for link in links.values()}
+    for item in items.values():
+        item.topics.sort(key=order.__getitem__)

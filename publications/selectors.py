@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
@@ -16,7 +16,7 @@ from profiles.filters import topic_options
 from profiles.models import Researcher, ResearchTopic
 
 from .filters import PublicationFilter
-from .models import Publication, TopicPublicationCount
+from .models import FieldSource, Publication, TopicPublicationCount
 from .search import read_through_the_search_index
 
 T = TypeVar("T")
@@ -30,9 +30,18 @@ RANKED_MATCHES_LIMIT = 2_000
 
 
 def publication_get_for_page(*, pk: int, user) -> tuple[Publication, bool]:
-    """The publication with its authors in order and its topics, and whether the page is an
-    editor's preview of a draft. Visitors get a 404 for a draft."""
-    queryset = Publication.objects.with_authors().with_topics()
+    """The publication with its authors in order, its topics, its citations per year, its
+    notices and the source of its citation count (``citations_source``), and whether the page
+    is an editor's preview of a draft. Visitors get a 404 for a draft."""
+    citations_source = FieldSource.objects.filter(
+        publication=OuterRef("pk"), field_name="cited_by_count"
+    ).values("source")[:1]
+    queryset = (
+        Publication.objects.with_authors()
+        .with_topics()
+        .prefetch_related("citation_years", "notices")
+        .annotate(citations_source=Subquery(citations_source))
+    )
     publication = get_object_or_404(queryset, pk=pk)
     if publication.is_published:
         return publication, False

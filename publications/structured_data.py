@@ -119,19 +119,33 @@ def publication_article(publication: Publication, request: HttpRequest) -> dict:
     publisher = publisher_name(publication)
     if publisher:
         article["publisher"] = {"@type": "Organization", "name": publisher}
-    identifiers = []
-    if publication.doi:
-        identifiers.append(
-            {"@type": "PropertyValue", "propertyID": "DOI", "value": publication.doi}
-        )
-        article["sameAs"] = [publication.doi_url]
-    if publication.arxiv_id:
-        identifiers.append(
-            {"@type": "PropertyValue", "propertyID": "arXiv", "value": publication.arxiv_id}
-        )
-    if identifiers:
-        article["identifier"] = identifiers
+    article.update(_identifiers(publication))
     return article
+
+
+def _identifiers(publication: Publication) -> dict:
+    """The work's identifiers, and its records elsewhere (its DOI, OpenAlex, DBLP) as
+    ``sameAs``."""
+    found = {}
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": name, "value": value}
+        for name, value in (("DOI", publication.doi), ("arXiv", publication.arxiv_id))
+        if value
+    ]
+    if identifiers:
+        found["identifier"] = identifiers
+    same_as = [
+        url
+        for url in (
+            publication.doi_url,
+            f"https://openalex.org/{publication.openalex_id}" if publication.openalex_id else "",
+            f"https://dblp.org/rec/{publication.dblp_key}" if publication.dblp_key else "",
+        )
+        if url
+    ]
+    if same_as:
+        found["sameAs"] = same_as
+    return found
 
 
 # The Highwire tag that names a publication's venue, by kind (Google Scholar's names).

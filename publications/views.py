@@ -10,6 +10,7 @@ from core.drafts import preview_response
 from core.listing import chosen_page
 from profiles.models import sorted_topics
 
+from .citations import citation_summary, page_notices
 from .exports import citation_key, export_response
 from .filters import PublicationFilter
 from .models import Publication
@@ -58,6 +59,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "publication": publication,
         "topics": sorted_topics(publication.topics.all()),
+        "citation_summary": citation_summary(publication, publication.citations_source or ""),
+        "citation_years": publication.citation_years.all(),
+        "notices": page_notices(publication.notices.all()),
         "article": publication_article(publication, request),
         "highwire": highwire_tags(publication),
     }

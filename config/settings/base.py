@@ -286,6 +286,9 @@ HARVEST_SOURCES = {
         "REQUESTS_PER_SECOND": 1.0,
     },
 }
+# Whether list items (profiles, the publication list, topic pages) say how often each work is
+# cited, as the harvest last read it; the publication's own page always does.
+SHOW_CITATION_COUNTS = env_bool("DJANGO_SHOW_CITATION_COUNTS", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,7 +18,7 @@ from .authors import researcher_author
 from .history import record_bulk_revision
 from .import_authorships import write_authorships
 from .import_report import ImportedEntry, ImportReport, ImportStatus
-from .import_works import IdentifierClaims, Work, gather_works, match_stored
+from .import_works import IdentifierClaims, Work, gather_works, match_stored, record_provenance
 from .saving import BATCH_SIZE, UPDATE_BATCH_SIZE
 from .versions import CITED_FIELDS, FILLABLE_FIELDS, Folded, VersionRole, fold_into
 
@@ -121,6 +121,7 @@ class _Writer:
         _save_publications(chunk)
         write_authorships(chunk, self.researcher_author, self.report)
         self._link_topics(chunk)
+        record_provenance(chunk, topics=bool(self.topics), now=timezone.now())
         for work in chunk:
             for outcome in work.outcomes:
                 outcome.publication = work.publication
@@ -152,6 +153,8 @@ class _Writer:
                 extra={"abstract": entry.abstract, "pdf_url": entry.pdf_url},
             )
             work.changed |= bool(folded.changes)
+            if folded.role == VersionRole.REPLACES or folded.version is None:
+                work.imported_fields.update(change.name for change in folded.changes)
             work.outcomes.append(ImportedEntry.of(entry, ImportStatus.of(folded), folded))
 
     def _link_topics(self, chunk: list[Work]) -> None:

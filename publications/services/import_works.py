@@ -3,11 +3,14 @@ work is a record of, by the one rule for "the same work" (services/matching.py).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..bibtex import ParsedEntry
-from ..models import Authorship, Publication, PublicationVersion
+from ..models import Authorship, FieldOrigin, FieldSource, Publication, PublicationVersion
 from .import_report import ImportedEntry
 from .matching import WorkIndex, WorkKeys, stored_index, stored_records
+from .provenance import provenance_write
+from .versions import CITED_FIELDS
 
 
 @dataclass(eq=False)
@@ -22,6 +25,8 @@ class Work:
     changed: bool = False  # the stored publication's own fields changed
     # The author list the import wrote; None when the publication keeps the one it had.
     authorships: list[Authorship] | None = None
+    # The stored publication's fields the import changed (a new one's are read from it).
+    imported_fields: set[str] = field(default_factory=set)
 
     def work_keys(self) -> list[WorkKeys]:
         return [WorkKeys.of(entry, entry.title) for entry in self.entries]
@@ -92,3 +97,49 @@ def match_stored(chunk: list[Work], claims: IdentifierClaims) -> None:
         version.publication = matched[version.publication_id].existing
         matched[version.publication_id].versions.append(version)
         claims.claim(version.publication, "version_doi", version.doi)
+
+
+# What a new publication takes from its BibTeX entry.
+NEW_PUBLICATION_FIELDS = (
+    "title",
+    "abstract",
+    "pdf_url",
+    "language",
+    "authors_truncated",
+    "editors_truncated",
+    *CITED_FIELDS,
+)
+
+
+def record_provenance(chunk: list[Work], *, topics: bool, now: datetime) -> None:
+    """Record that the fields the import set on the chunk's publications came from it (the
+    entry's key names the work in the file), in one write. A field already recorded keeps its
+    lock, so that the harvest still leaves alone what an editor locked."""
+    rows = [
+        FieldSource(
+            publication=work.publication,
+            field_name=name,
+            origin=FieldOrigin.IMPORT,
+            source="bibtex",
+            source_id=work.entries[0].key[:255],
+            recorded_at=now,
+        )
+        for work in chunk
+        if work.publication is not None
+        for name in sorted(_imported_fields(work, topics=topics))
+    ]
+    provenance_write(rows, keep_locks=True)
+
+
+def _imported_fields(work: Work, *, topics: bool) -> set[str]:
+    names = set(work.imported_fields)
+    if work.existing is None:
+        publication = work.publication
+        names.update(
+            n for n in NEW_PUBLICATION_FIELDS if getattr(publication, n) not in ("", None, False)
+        )
+        if topics:
+            names.add("topics")
+    if work.authorships:
+        names.add("authors")
+    return names

@@ -1,6 +1,7 @@
 """Publication list items, each rendered once per language and change of the data."""
 
 from django import template
+from django.conf import settings
 from django.core.paginator import Page
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -18,8 +19,9 @@ def publication_items(page: Page, skip_researcher: Researcher | None = None) -> 
     """The ``<li>`` of each publication of ``page``, a page of :class:`core.caching.MemoRows`.
 
     On a profile, the owner is left out of the coauthors: the items are kept apart for each
-    owner. The publications whose item memo() does not hold have their rows (unless the page
-    read them), authors, versions and topics read in at most four queries.
+    owner, and for each choice of showing citation counts. The publications whose item memo()
+    does not hold have their rows (unless the page read them), authors, versions and topics
+    read in at most four queries.
     """
     ids = list(page)
     owner = skip_researcher.pk if skip_researcher is not None else None
@@ -32,6 +34,7 @@ def publication_items(page: Page, skip_researcher: Researcher | None = None) -> 
             for item in items_build(publications.values(), skip_researcher_id=owner)
         }
 
-    items = memo_many("publication_item", (get_language(), owner), ids, render)
+    parts = (get_language(), owner, settings.SHOW_CITATION_COUNTS)
+    items = memo_many("publication_item", parts, ids, render)
     # Each item is an escaped template's output.
     return mark_safe("\n".join(f"<li>{items[pk]}</li>" for pk in ids if pk in items))  # noqa: S308

@@ -4,6 +4,7 @@ Each page is also saved as a full-page screenshot in test-artifacts/screenshots/
 """
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -11,7 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from publications.models import Publication
+from publications.models import (
+    FieldOrigin,
+    Publication,
+    PublicationCitationYear,
+    PublicationNotice,
+)
 
 from .conftest import SCREENSHOT_DIR
 
@@ -110,4 +116,43 @@ def test_profile_with_an_abstract_open_has_no_wcag_violations(demo_site, new_pag
     first.locator("summary").click()
     expect(first).to_have_attribute("open", "")
     screenshot(page, f"profile-open-abstract-fr-{PHONE[0]}x{PHONE[1]}")
+    assert_no_violations(page)
+
+
+def _retract_demo_publication() -> None:
+    """The demo publication, cited, corrected, then retracted: its page opens with the
+    retraction and shows its citations per year; the profile's item carries a badge."""
+    publication = Publication.objects.get(title=DEMO_PUBLICATION_TITLE)
+    publication.cited_by_count = 1234
+    publication.citations_read_at = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    publication.save()
+    publication.field_sources.create(
+        field_name="cited_by_count", origin=FieldOrigin.HARVEST, source="openalex"
+    )
+    PublicationCitationYear.objects.bulk_create(
+        PublicationCitationYear(publication=publication, year=2026 - n, count=100 * n + 3)
+        for n in range(5)
+    )
+    for kind, doi in [
+        (PublicationNotice.Kind.CORRECTION, "10.1000/fix.1"),
+        (PublicationNotice.Kind.EXPRESSION_OF_CONCERN, "10.1000/concern.1"),
+        (PublicationNotice.Kind.RETRACTION, "10.1000/retract.1"),
+    ]:
+        publication.notices.create(kind=kind, doi=doi, date=date(2026, 2, 14))
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=lambda size: "x".join(map(str, size)))
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["publication", "profile"])
+def test_a_retracted_publication_with_citations_has_no_wcag_violations(
+    demo_site, new_page, name, lang, size
+):
+    _retract_demo_publication()
+    page = open_page(new_page, name, lang, size)
+    if name == "publication":
+        expect(page.locator(".publication-alert")).to_be_visible()
+        expect(page.locator("table.citation-years caption")).to_be_visible()
+    else:
+        expect(page.locator(".badge--retracted")).to_have_count(1)
+    screenshot(page, f"{name}-retracted-{lang}-{size[0]}x{size[1]}")
     assert_no_violations(page)
