@@ -15,11 +15,11 @@ without it. Any other error raises SourceError with arXiv's message."""
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 
-from harvest.http import SourceClient
-from harvest.sources.base import HarvestedAuthor, HarvestedWork, Person, SourceError
+from harvest.sources.adapter import ClientAdapter
+from harvest.sources.base import HarvestedAuthor, HarvestedWork, SourceError
 from harvest.sources.values import arxiv_from_url
 from publications.identifiers import (
     ARXIV_ID_PATTERN,
@@ -50,20 +50,11 @@ class ArxivQueryError(SourceError):
         self.reason = reason
 
 
-class ArxivSource:
-    """arXiv's record of works known by their arXiv id."""
+class ArxivSource(ClientAdapter):
+    """arXiv's record of works known by their arXiv id. It finds no person's works: its API
+    cannot tell a person's works from a namesake's."""
 
     name = "arxiv"
-
-    def __init__(self, client: SourceClient | None = None):
-        self.client = client or SourceClient(self.name)
-
-    def close(self) -> None:
-        self.client.close()
-
-    def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
-        """Nothing: arXiv's API cannot tell a person's works from a namesake's."""
-        return iter(())
 
     def complete(self, work: HarvestedWork) -> HarvestedWork | None:
         """arXiv's record of ``work`` (by its arXiv id), or None when the work has no valid

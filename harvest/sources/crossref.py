@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
-from harvest.http import SourceClient
-from harvest.sources.base import HarvestedAuthor, HarvestedWork, Person, SourceError, Update
+from harvest.sources.adapter import ClientAdapter
+from harvest.sources.base import HarvestedAuthor, HarvestedWork, SourceError, Update
 from harvest.sources.text import abstract_text, plain_line
 from harvest.sources.values import (
     arxiv_from_doi,
@@ -50,20 +50,11 @@ RETRACTING_KINDS = frozenset({"retraction", "withdrawal", "removal"})
 _VERSION_RELATIONS = ("has-preprint", "is-preprint-of", "is-version-of", "has-version")
 
 
-class CrossrefSource:
-    """Completes works by DOI from Crossref's REST API, in its polite pool (``mailto``)."""
+class CrossrefSource(ClientAdapter):
+    """Completes works by DOI from Crossref's REST API, in its polite pool (``mailto``). It is
+    read to complete works other sources found, never for a person's works."""
 
     name = "crossref"
-
-    def __init__(self, client: SourceClient | None = None):
-        self.client = client or SourceClient(self.name)
-
-    def close(self) -> None:
-        self.client.close()
-
-    def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
-        """Nothing: Crossref is read to complete works other sources found, by their DOI."""
-        return iter(())
 
     def complete(self, work: HarvestedWork) -> HarvestedWork | None:
         """Crossref's record of the work's DOI; None when the work has no DOI or Crossref does

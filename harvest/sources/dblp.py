@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from urllib.parse import quote
 
-from harvest.http import SourceClient
+from harvest.sources.adapter import ClientAdapter
 from harvest.sources.base import HarvestedAuthor, HarvestedWork, Person, SourceError, Update
 from harvest.sources.values import arxiv_from_doi, arxiv_from_url, bare_orcid, pages_text
 from publications.identifiers import (
@@ -51,16 +51,11 @@ _DOI_RE = re.compile(DOI_PATTERN)
 _ARXIV_RE = re.compile(ARXIV_ID_PATTERN)
 
 
-class DblpSource:
-    """A person's publications from their DBLP record (``Person.dblp_pid``)."""
+class DblpSource(ClientAdapter):
+    """A person's publications from their DBLP record (``Person.dblp_pid``); read per person,
+    it completes no work."""
 
     name = "dblp"
-
-    def __init__(self, client: SourceClient | None = None):
-        self.client = client or SourceClient(self.name)
-
-    def close(self) -> None:
-        self.client.close()
 
     def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
         """The person's publications; with ``since``, only the records DBLP changed on or after
@@ -72,10 +67,6 @@ class DblpSource:
         if response is None:
             raise SourceError(f"dblp: no person has the id {person.dblp_pid!r}")
         yield from works_from_person_xml(response.content, since=since)
-
-    def complete(self, work: HarvestedWork) -> HarvestedWork | None:
-        """DBLP is read per person, not per work: it completes nothing."""
-        return None
 
 
 def _person_path(pid: str) -> str:

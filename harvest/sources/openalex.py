@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
-from harvest.http import SourceClient
+from harvest.sources.adapter import ClientAdapter
 from harvest.sources.base import HarvestedAuthor, HarvestedWork, Person, SourceError
 from harvest.sources.text import plain_line
 from harvest.sources.values import (
@@ -52,18 +52,12 @@ def openalex_key(value: str) -> str:
     return key[:1].upper() + key[1:]
 
 
-class OpenAlexSource:
+class OpenAlexSource(ClientAdapter):
     """Reads works from OpenAlex. Sends ``mailto`` (the polite pool) and, when the settings
     hold one, ``api_key``, as OpenAlex asks: both as query parameters."""
 
     name = "openalex"
     page_size = 200
-
-    def __init__(self, client: SourceClient | None = None):
-        self.client = client or SourceClient(self.name)
-
-    def close(self) -> None:
-        self.client.close()
 
     def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
         """Every work OpenAlex lists for the person's author id (or else ORCID iD), each once."""

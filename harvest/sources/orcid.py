@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
 from harvest.http import SourceClient
+from harvest.sources.adapter import ClientAdapter
 from harvest.sources.base import HarvestedAuthor, HarvestedWork, Person, SourceError
 from harvest.sources.text import abstract_text, plain_line
 from harvest.sources.values import arxiv_from_doi, as_int, bare_orcid, language_code
@@ -50,19 +51,17 @@ _DOI_RE = re.compile(DOI_PATTERN)
 _ARXIV_RE = re.compile(ARXIV_ID_PATTERN)
 
 
-class OrcidSource:
-    """A researcher's works from their public ORCID record (``Person.orcid``)."""
+class OrcidSource(ClientAdapter):
+    """A researcher's works from their public ORCID record (``Person.orcid``); read per person,
+    it completes no work."""
 
     name = "orcid"
 
     def __init__(self, client: SourceClient | None = None):
-        self.client = client or SourceClient(self.name)
+        super().__init__(client)
         # What the last works_of() could not read, one line each ("put-code 123: ...");
         # complete once its iteration ends.
         self.skipped: list[str] = []
-
-    def close(self) -> None:
-        self.client.close()
 
     def works_of(self, person: Person, *, since: date | None = None) -> Iterator[HarvestedWork]:
         """The record's works, preferred versions only; with ``since``, only the groups ORCID
@@ -78,10 +77,6 @@ class OrcidSource:
             codes = ",".join(str(_put_code(summary)) for summary, _ in batch)
             bulk = self.client.get_json(f"/{orcid}/works/{codes}")
             yield from self._works_in(bulk, batch, orcid)
-
-    def complete(self, work: HarvestedWork) -> HarvestedWork | None:
-        """ORCID is read per person, not per work: it completes nothing."""
-        return None
 
     def _works_in(self, bulk, batch, orcid: str) -> Iterator[HarvestedWork]:
         """The works of one bulk answer, in the order the groups were asked for; the put-codes
