@@ -3,6 +3,7 @@ the merges and the other versions' corrections are in admin_imports.py, admin_me
 admin_versions.py."""
 
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,7 @@ from .models import (
 )
 from .services.authors import is_researcher
 from .services.matching import with_stored_duplicates
-from .services.provenance import provenance_record_edit
+from .services.provenance import LOCKABLE_FIELDS, locked_fields, provenance_record_edit
 
 
 class PossibleDuplicatesFilter(admin.SimpleListFilter):
@@ -160,13 +161,39 @@ PUBLICATION_FIELDSETS = [
     (_("Abstract"), {"fields": ["abstract"]}),
     (_("Identifiers and links"), {"fields": ["doi", "arxiv_id", "url", "pdf_url", "code_url"]}),
     (_("Research topics"), {"fields": ["topics"]}),
+    (_("Harvest"), {"fields": ["locked_fields"], "classes": ["collapse"]}),
     (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
 ]
 
 
 class PublicationForm(DuplicateCheckMixin, EditHistoryAdmin.form):
-    """The publication form: no silent overwrite of another editor's change, and no record of
-    a work already stored saved unawares."""
+    """The publication form: no silent overwrite of another editor's change, no record of a
+    work already stored saved unawares, and the fields the harvest may not change."""
+
+    locked_fields = forms.MultipleChoiceField(
+        label=_("Fields the harvest may not change"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A field you change is locked at once; tick a field to lock it, untick it to let "
+            "the harvest propose changes to it again."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locked_fields"].choices = [
+            (name, capfirst(lockable_label(name))) for name in LOCKABLE_FIELDS
+        ]
+        if self.instance.pk:
+            self.fields["locked_fields"].initial = sorted(locked_fields(self.instance))
+
+
+def lockable_label(name: str) -> str:
+    """What a lockable field is called in the form."""
+    if name == "authors":
+        return _("authors")
+    return Publication._meta.get_field(name).verbose_name
 
 
 def search_words(search_term: str) -> list[str]:

@@ -96,6 +96,48 @@ def fields_unlock(*, publication: Publication, fields: Iterable[str]) -> int:
     ).update(locked=False)
 
 
+# The fields an editor may lock by hand, so that the harvest never proposes to change them: what
+# a citation shows and what identifies the work.
+LOCKABLE_FIELDS = (
+    "title",
+    "kind",
+    "year",
+    "month",
+    "venue",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "abstract",
+    "language",
+    "doi",
+    "arxiv_id",
+    "url",
+    "pdf_url",
+    "authors",
+)
+
+
+def fields_lock(*, publication: Publication, fields: Iterable[str], user: AbstractBaseUser) -> None:
+    """Lock ``fields`` by an editor's decision: a field already recorded keeps where its value
+    came from; one never recorded is recorded as the editor's."""
+    fields = set(fields) - locked_fields(publication)
+    if not fields:
+        return
+    recorded = set(
+        FieldSource.objects.filter(publication=publication, field_name__in=fields).values_list(
+            "field_name", flat=True
+        )
+    )
+    FieldSource.objects.filter(publication=publication, field_name__in=recorded).update(locked=True)
+    provenance_record(
+        publication=publication,
+        fields=sorted(fields - recorded),
+        origin=FieldOrigin.EDITOR,
+        user=user,
+    )
+
+
 def edited_fields(form, formsets: Iterable) -> list[str]:
     """What an editor's save of the publication form changed: its fields, and its author list
     when the authorship rows changed."""
@@ -110,9 +152,17 @@ def provenance_record_edit(
 ) -> list[FieldSource]:
     """Record an editor's save from the admin: each field it changed is the editor's, and
     locked."""
-    return provenance_record(
+    rows = provenance_record(
         publication=publication,
         fields=edited_fields(form, formsets),
         origin=FieldOrigin.EDITOR,
         user=user,
     )
+    if "locked_fields" in form.changed_data:
+        # The editor's ticks and unticks in the form's lock list come last: an edited field
+        # the editor unticked stays open to the harvest.
+        before = set(form["locked_fields"].initial or [])
+        chosen = set(form.cleaned_data["locked_fields"])
+        fields_lock(publication=publication, fields=chosen - before, user=user)
+        fields_unlock(publication=publication, fields=before - chosen)
+    return rows

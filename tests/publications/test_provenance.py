@@ -13,7 +13,7 @@ from publications.services.provenance import (
     provenance_record,
 )
 from tests.admin_forms import publication_form_data
-from tests.editorial.editing import change_url, save_form
+from tests.editorial.editing import change_url, form_data, save_form
 from tests.factories import AuthorFactory, PublicationFactory, publication_with_authors
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,62 @@ def test_a_new_publication_s_typed_fields_are_the_editor_s(editor_client, editor
     publication = Publication.objects.get()
     assert {"title", "doi", "venue", "year"} <= locked_fields(publication)
     assert set(FieldSource.objects.values_list("user", flat=True)) == {editor.pk}
+
+
+def test_the_change_form_lists_the_locked_fields_ticked(admin_client, publication):
+    provenance_record(publication=publication, fields=["venue"], origin=FieldOrigin.EDITOR)
+
+    data = form_data(admin_client.get(change_url(publication)), "publication_form")
+
+    assert data["locked_fields"] == ["venue"]
+
+
+def test_an_editor_locks_a_field_by_hand_and_its_source_stays(admin_client, publication):
+    provenance_record(
+        publication=publication,
+        fields=["venue"],
+        origin=FieldOrigin.HARVEST,
+        source="crossref",
+        source_id="10.1000/memoirs",
+    )
+
+    url = change_url(publication)
+    data = form_data(admin_client.get(url), "publication_form")
+    data["locked_fields"] = ["venue", "pages"]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert locked_fields(publication) == {"venue", "pages"}
+    venue = FieldSource.objects.get(publication=publication, field_name="venue")
+    assert (venue.origin, venue.source, venue.locked) == ("harvest", "crossref", True)
+    pages = FieldSource.objects.get(publication=publication, field_name="pages")
+    assert (pages.origin, pages.locked) == ("editor", True)
+    publication.refresh_from_db()
+    assert publication.venue == "Scientific Memoirs"  # locking changes no value
+
+
+def test_an_editor_unlocks_a_field_even_one_the_same_save_changes(admin_client, publication):
+    provenance_record(publication=publication, fields=["venue"], origin=FieldOrigin.EDITOR)
+    url = change_url(publication)
+    data = form_data(admin_client.get(url), "publication_form")
+    data["venue"] = ["Taylor's Memoirs"]
+    data["locked_fields"] = []
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert locked_fields(publication) == set()
+    assert FieldSource.objects.get(publication=publication, field_name="venue").origin == "editor"
+
+
+def test_a_field_changed_without_touching_the_locks_is_locked(admin_client, publication):
+    url = change_url(publication)
+    data = form_data(admin_client.get(url), "publication_form")
+    data["venue"] = ["Taylor's Memoirs"]
+    data["locked_fields"] = []
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert locked_fields(publication) == {"venue"}
