@@ -601,7 +601,7 @@ class Generator:
         if self.args.topics > len(pairs):
             sys.exit(f"At most {len(pairs)} topics can be generated.")
         topics = [
-            ResearchTopic(name_fr=fr, name_en=en, slug=ascii_slug(en))
+            ResearchTopic(name_fr=fr, name_en=en, slug_fr=ascii_slug(fr), slug_en=ascii_slug(en))
             for fr, en in pairs[: self.args.topics]
         ]
         return ResearchTopic.objects.bulk_create(topics, batch_size=INSERT_BATCH)

@@ -147,6 +147,52 @@ def facet_checkboxes(options: list[FacetOption], name: str) -> SafeString:
     )
 
 
+# A facet shows this many options (the chosen ones, then the most used), and the others behind
+# a "+N more" disclosure: a column of hundreds of topics would be a box that scrolls, or a page
+# that never ends on a phone. A facet with at most FACET_SHOWN + FACET_SLACK options shows them
+# all: hiding two or three would cost more than it saves.
+FACET_SHOWN = 10
+FACET_SLACK = 2
+
+
+@dataclass(frozen=True)
+class FacetParts:
+    """A facet's options as shown at once (``shown``) and behind a disclosure (``more``)."""
+
+    shown: list[FacetOption]
+    more: list[FacetOption]
+
+
+@register.simple_tag
+def facet_parts(options: list[FacetOption], limit: int = FACET_SHOWN) -> FacetParts:
+    """The chosen options and the most used others, most used first, up to ``limit``; then the
+    rest in the facet's own order (alphabetical for topics), where a name is looked for."""
+    if len(options) <= limit + FACET_SLACK:
+        return FacetParts(shown=list(options), more=[])
+    chosen = [option for option in options if option.selected]
+    others = [option for option in options if not option.selected]
+    most_used = sorted(others, key=lambda option: -option.count)[: max(limit - len(chosen), 0)]
+    kept = {id(option) for option in most_used}
+    return FacetParts(
+        shown=chosen + most_used,
+        more=[option for option in others if id(option) not in kept],
+    )
+
+
+@register.simple_tag
+def facet_checkboxes_compact(options: list[FacetOption], name: str) -> SafeString:
+    """A labelled checkbox with its count for each option, in the fewest bytes: the long tail of
+    a facet (hundreds of topics) is most of a list page's weight."""
+    return format_html_join(
+        "",
+        '<label><input type="checkbox" name="{}" value="{}"{}> {} <small>({})</small></label>',
+        (
+            (name, option.value, " checked" if option.selected else "", option.label, option.count)
+            for option in options
+        ),
+    )
+
+
 @register.simple_tag
 def facet_select_options(options: list[FacetOption], chosen: object) -> SafeString:
     """One ``<option>`` with its count for each option of a facet, ``chosen`` selected."""
@@ -198,6 +244,18 @@ class FilteredList:
     @property
     def is_filtered(self) -> bool:
         return filters_in_use(self.filterset, ignore=self.not_filters)
+
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters choose the rows, each chosen value of a multiple choice counted
+        (two topics are two filters), values that could not be used left out."""
+        self.filterset.is_valid()
+        count = 0
+        for name, value in self.filterset.form.cleaned_data.items():
+            if name in self.not_filters or value in (None, "", [], ()):
+                continue
+            count += len(value) if isinstance(value, list | tuple | QuerySet) else 1
+        return count
 
     @cached_property
     def results_key(self) -> tuple:

@@ -112,9 +112,13 @@ def _field_rows(model, before: dict, after: dict) -> list[dict]:
 
 def _followed_rows(model, older: Version, newer: Version) -> list[dict]:
     rows = []
+    seen = set()
     for relation in model._meta.related_objects:
-        if not relation.one_to_many:
+        # A model related twice (a researcher's supervisions, as supervisor and as student) is
+        # one list: its rows say which way each goes.
+        if not relation.one_to_many or relation.related_model in seen:
             continue
+        seen.add(relation.related_model)
         old_rows = _saved_with(older, relation.related_model)
         new_rows = _saved_with(newer, relation.related_model)
         if old_rows != new_rows and (old_rows or new_rows):

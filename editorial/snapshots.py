@@ -48,8 +48,12 @@ class InlineInfo:
         self.verbose_name_plural = (
             inline.verbose_name_plural or self.model._meta.verbose_name_plural
         )
-        self.key = f"inline:{self.model._meta.label}"
         self._fk_name = inline.fk_name
+        # Two inlines of one model (a researcher's supervisions, as supervisor and as student)
+        # are told apart by their key to the parent.
+        self.key = f"inline:{self.model._meta.label}" + (
+            f":{self._fk_name}" if self._fk_name else ""
+        )
 
     def fk_name_for(self, obj: models.Model) -> str:
         if self._fk_name:

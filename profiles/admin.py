@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
 from core.drafts import PublishActionsMixin
@@ -20,7 +21,7 @@ from core.listing import count_subquery
 from editorial.admin import EditHistoryAdmin
 
 from .images import portrait_reencode
-from .models import Researcher, ResearchTopic
+from .models import Researcher, ResearchTopic, Supervision
 from .validators import (
     normalize_dblp_pid,
     normalize_openalex_author_id,
@@ -85,9 +86,10 @@ class TranslationTabsMixin:
 
 @admin.register(ResearchTopic)
 class ResearchTopicAdmin(TranslationTabsMixin, EditHistoryAdmin, TranslationAdmin):
-    list_display = ["name", "slug", "researcher_count", "publication_count"]
-    search_fields = ["name_fr", "name_en", "slug"]
-    prepopulated_fields = {"slug": ["name_fr"]}
+    list_display = ["name", "slug_fr", "slug_en", "researcher_count", "publication_count"]
+    search_fields = ["name_fr", "name_en", "slug_fr", "slug_en"]
+    # Each language's address from that language's name (/en/topics/continual-learning/).
+    prepopulated_fields = {"slug_fr": ["name_fr"], "slug_en": ["name_en"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         researcher_links = Researcher.topics.through.objects.all()
@@ -135,6 +137,64 @@ class ResearchTopicAdmin(TranslationTabsMixin, EditHistoryAdmin, TranslationAdmi
         return topic.publication_total
 
 
+class SupervisionForm(forms.ModelForm):
+    """A supervision row. Django leaves the researcher whose form this is out of a row's model
+    validation (on an add form they do not exist yet), and with them the database's rules that
+    name them: a researcher supervising themselves, a supervision recorded already (from the
+    other researcher's form, say). They are checked here, each message given once."""
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        if self.instance.supervisor_id is None or self.instance.student_id is None:
+            return  # a new researcher: neither rule can fail
+        try:
+            self.instance.validate_constraints(exclude=set(self.errors))
+        except ValidationError as error:
+            shown = set(self.non_field_errors())
+            for message in error.messages:
+                if message not in shown:
+                    self.add_error(None, message)
+
+
+class SupervisionFormSet(forms.BaseInlineFormSet):
+    """A researcher's supervisions, one way: a row given twice is named as the database's own
+    rule names it (the same supervisor, student and degree)."""
+
+    def get_unique_error_message(self, unique_check) -> str:
+        if set(unique_check) == {"supervisor", "student", "degree"}:
+            return _("This supervision is listed twice.")
+        return super().get_unique_error_message(unique_check)
+
+
+class SupervisionInline(admin.TabularInline):
+    """Supervisions edited on a researcher's form; the other researcher is found by name."""
+
+    model = Supervision
+    form = SupervisionForm
+    formset = SupervisionFormSet
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Both researchers read with the rows: each row's name (its __str__) shows them.
+        return super().get_queryset(request).select_related("supervisor", "student")
+
+
+class SupervisesInline(SupervisionInline):
+    fk_name = "supervisor"
+    fields = ["student", "role", "degree", "start_year", "end_year"]
+    autocomplete_fields = ["student"]
+    verbose_name = _("supervised student or postdoc")
+    verbose_name_plural = pgettext_lazy("researcher", "Supervises")
+
+
+class SupervisedByInline(SupervisionInline):
+    fk_name = "student"
+    fields = ["supervisor", "role", "degree", "start_year", "end_year"]
+    autocomplete_fields = ["supervisor"]
+    verbose_name = _("supervisor")
+    verbose_name_plural = pgettext_lazy("researcher", "Supervised by")
+
+
 @admin.register(Researcher)
 class ResearcherAdmin(
     PublishActionsMixin, TranslationTabsMixin, EditHistoryAdmin, TranslationAdmin
@@ -157,6 +217,7 @@ class ResearcherAdmin(
         *IDENTIFIER_NORMALIZERS,
     ]
     autocomplete_fields = ["topics"]
+    inlines = [SupervisesInline, SupervisedByInline]
     prepopulated_fields = {"slug": ["given_name", "family_name"]}
     readonly_fields = ["portrait_preview", "created_at", "updated_at"]
     formfield_overrides = {**HTTPS_URL_FIELDS, models.ImageField: {"form_class": PortraitField}}

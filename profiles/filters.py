@@ -18,15 +18,30 @@ from .models import Membership, Researcher, ResearchTopic, from_plain_row, plain
 
 
 class KnownTopicsField(KnownChoicesField):
-    """Chosen topics, read from the database once per change of the data for each choice."""
+    """Chosen topics (any of them: the filters' queryset is every topic), named by their slug
+    in either language, so that a link from before each language had its own slug keeps
+    working; read with :func:`topics_named_by`."""
 
     def existing(self, key: str, values: list[str]) -> list:
-        rows = memo(
-            "topics",
-            (key, values),
-            lambda: plain_rows(self.queryset.filter(**{f"{key}__in": values})),
-        )
-        return [from_plain_row(ResearchTopic, row) for row in rows]
+        return topics_named_by(values)
+
+    def clean(self, value):
+        topics = super().clean(value)
+        # A topic named by its other language's slug is known.
+        named = {slug for topic in topics for slug in topic.slugs}
+        unknown = getattr(self, "unknown_values", [])
+        self.unknown_values = [value for value in unknown if value not in named]
+        return topics
+
+
+def topics_named_by(slugs: list[str]) -> list[ResearchTopic]:
+    """The topics whose slug in either language is one of ``slugs``, read once per change of
+    the data for each set of slugs, whatever the language: a topic's page, the filters and the
+    language links of a page read the same entry."""
+    # A NUL character never names anything, and PostgreSQL refuses it in a query.
+    slugs = sorted({slug for slug in slugs if "\x00" not in slug})
+    rows = memo("topics_named_by", slugs, lambda: plain_rows(ResearchTopic.objects.named_by(slugs)))
+    return [from_plain_row(ResearchTopic, row) for row in rows]
 
 
 # Filters take their choices as functions that make them, not as querysets or lists: a FilterSet

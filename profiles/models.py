@@ -1,10 +1,15 @@
 """Researchers of the institute and the research topics they work on."""
 
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.text import collation_key, fold
@@ -27,10 +32,25 @@ from .validators import (
     SEMANTIC_SCHOLAR_AUTHOR_PATTERN,
 )
 
+# The languages a topic has a slug in (modeltranslation's slug_fr, slug_en).
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+# The years a supervision may name.
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+
 
 class ResearchTopicQuerySet(models.QuerySet):
     def with_published_researchers(self):
         return self.filter(researchers__is_published=True).distinct()
+
+    def named_by(self, slugs: Iterable[str]):
+        """Topics whose slug in either language is one of ``slugs``."""
+        slugs = list(slugs)
+        lookup = Q(pk__in=[])
+        for code in LANGUAGE_CODES:
+            lookup |= Q(**{f"slug_{code}__in": slugs})
+        return self.filter(lookup)
 
 
 class ResearchTopic(models.Model):
@@ -49,6 +69,41 @@ class ResearchTopic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:topic_detail", kwargs={"slug": self.slug})
+
+    @property
+    def slugs(self) -> set[str]:
+        """The topic's slug in each language: either one names it in an address (the English
+        pages named topics by their French slug before each language had its own)."""
+        return {slug for code in LANGUAGE_CODES if (slug := getattr(self, f"slug_{code}"))}
+
+    def slug_in(self, language: str) -> str:
+        """The topic's slug in ``language``, as ``slug`` reads it with that language active (the
+        other language's when this one has none)."""
+        with translation.override(language):
+            return self.slug
+
+    def clean(self) -> None:
+        """A slug of one language may not be another topic's slug in the other language: an
+        address names a topic by its slug in either language, so each slug names one topic."""
+        super().clean()
+        mine = self.slugs
+        if not mine:
+            return
+        errors: dict[str, list[ValidationError]] = {}
+        for other in ResearchTopic.objects.exclude(pk=self.pk).named_by(mine):
+            for code in LANGUAGE_CODES:
+                slug = getattr(self, f"slug_{code}")
+                if slug and slug in other.slugs - {getattr(other, f"slug_{code}")}:
+                    message = _(
+                        "“%(slug)s” is the slug of the topic “%(topic)s” in the other language: "
+                        "a slug names one topic in both languages."
+                    )
+                    params = {"slug": slug, "topic": str(other)}
+                    errors.setdefault(f"slug_{code}", []).append(
+                        ValidationError(message, code="slug_of_another_topic", params=params)
+                    )
+        if errors:
+            raise ValidationError(errors)
 
     def get_publications_url(self, list_url: str = "") -> str:
         """The publication list filtered by this topic (``list_url``: the list's address, for a
@@ -264,3 +319,86 @@ class Researcher(models.Model):
         if not self.semantic_scholar_id:
             return ""
         return f"https://www.semanticscholar.org/author/{self.semantic_scholar_id}"
+
+
+class Supervision(models.Model):
+    """One researcher supervising another's degree or postdoc, as principal or co-supervisor,
+    from a year to a year (no end: still supervised)."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", _("principal supervisor")
+        CO_SUPERVISOR = "co", _("co-supervisor")
+
+    class Degree(models.TextChoices):
+        MSC = "msc", _("MSc")
+        PHD = "phd", _("PhD")
+        POSTDOC = "postdoc", _("postdoc")
+
+    supervisor = models.ForeignKey(
+        Researcher,
+        verbose_name=_("supervisor"),
+        on_delete=models.CASCADE,
+        related_name="supervisions",
+    )
+    student = models.ForeignKey(
+        Researcher,
+        verbose_name=_("student or postdoc"),
+        on_delete=models.CASCADE,
+        related_name="supervised_by",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PRINCIPAL)
+    degree = models.CharField(_("degree"), max_length=10, choices=Degree.choices)
+    start_year = models.PositiveSmallIntegerField(
+        _("from"),
+        validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("until"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
+        help_text=_("Empty while the supervision goes on."),
+    )
+
+    class Meta:
+        ordering = ["-start_year", "pk"]
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor", "student", "degree"],
+                name="profiles_supervision_unique",
+                violation_error_message=_("This supervision is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("student")),
+                name="profiles_supervision_not_self",
+                violation_error_message=_("A researcher cannot supervise themselves."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=models.F("start_year")),
+                name="profiles_supervision_years_in_order",
+                violation_error_message=_("The supervision cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["principal", "co"]),
+                name="profiles_supervision_role_valid",
+                violation_error_message=_("Choose a role from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(degree__in=["msc", "phd", "postdoc"]),
+                name="profiles_supervision_degree_valid",
+                violation_error_message=_("Choose a degree from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(supervisor)s supervises %(student)s (%(degree)s)") % {
+            "supervisor": self.supervisor,
+            "student": self.student,
+            "degree": self.get_degree_display(),
+        }
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_year is None

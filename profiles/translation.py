@@ -7,7 +7,8 @@ from .models import Researcher, ResearchTopic
 
 @register(ResearchTopic)
 class ResearchTopicTranslationOptions(TranslationOptions):
-    fields = ("name",)
+    # The slug too, so that an English address reads in English (/en/topics/continual-learning/).
+    fields = ("name", "slug")
     required_languages = ("fr", "en")
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("", views.researcher_list, name="researcher_list"),
     path(_("researchers/<slug:slug>/"), views.researcher_detail, name="researcher_detail"),
     path(
+        _("researchers/<slug:slug>/coauthors/"),
+        views.researcher_coauthors,
+        name="researcher_coauthors",
+    ),
+    path(
         _("researchers/<slug:slug>/publications.<export_format:fmt>"),
         views.researcher_export,
         name="researcher_export",

@@ -38,9 +38,11 @@ from .models import (
     CitedFields,
     Publication,
     PublicationKind,
+    PublicationLink,
     PublicationVersion,
     authors_prefetch,
 )
+from .selectors import KEY_PUBLICATIONS_LIMIT
 from .services.authors import is_researcher
 from .services.matching import with_stored_duplicates
 from .services.provenance import LOCKABLE_FIELDS, locked_fields, provenance_record_edit
@@ -64,10 +66,49 @@ class PossibleDuplicatesFilter(admin.SimpleListFilter):
         return with_stored_duplicates(queryset)
 
 
+class AuthorshipForm(forms.ModelForm):
+    """One author of a publication, with their marks. A key publication is a member's (an
+    author linked to a researcher), and a member has a handful at most: their profile lists
+    them first."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        author = cleaned_data.get("author")
+        if cleaned_data.get("is_key") and author is not None:
+            self._check_key_publication(author)
+        return cleaned_data
+
+    def _check_key_publication(self, author: Author) -> None:
+        researcher = author.researcher
+        if researcher is None:
+            self.add_error(
+                "is_key",
+                gettext(
+                    "Only an institute member's publication can be key: link “%(name)s” to "
+                    "their researcher first."
+                )
+                % {"name": author.display_name},
+            )
+            return
+        others = Authorship.objects.filter(author=author, is_key=True)
+        if self.instance.publication_id is not None:
+            others = others.exclude(publication_id=self.instance.publication_id)
+        if others.count() >= KEY_PUBLICATIONS_LIMIT:
+            self.add_error(
+                "is_key",
+                gettext(
+                    "%(name)s already has %(limit)d key publications: untick one of them "
+                    "before choosing this one."
+                )
+                % {"name": researcher.full_name, "limit": KEY_PUBLICATIONS_LIMIT},
+            )
+
+
 class AuthorshipInline(ControlCharacterFreeAdmin, admin.TabularInline):
     model = Authorship
+    form = AuthorshipForm
     formset = AuthorshipFormSet
-    fields = ["role", "position", "author"]
+    fields = ["role", "position", "author", "equal_contribution", "corresponding", "is_key"]
     autocomplete_fields = ["author"]
     ordering = ["role", "position"]
     extra = 1
@@ -77,6 +118,17 @@ class AuthorshipInline(ControlCharacterFreeAdmin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("author")
+
+
+class PublicationLinkInline(ControlCharacterFreeAdmin, admin.TabularInline):
+    """The work's further links (slides, video, poster, project page, data), shown on its list
+    items and its page beside arXiv, the PDF, the DOI and the code."""
+
+    model = PublicationLink
+    fields = ["kind", "url"]
+    extra = 0
+    formfield_overrides = HTTPS_URL_FIELDS
+    verbose_name_plural = _("Links")
 
 
 # A fieldset of fields that only some kinds of publication use is marked "by-kind", with a
@@ -246,7 +298,7 @@ class PublicationAdmin(
         "accents and case are ignored."
     )
     autocomplete_fields = ["topics"]
-    inlines = [AuthorshipInline, PublicationVersionInline]
+    inlines = [AuthorshipInline, PublicationLinkInline, PublicationVersionInline]
     readonly_fields = ["created_at", "updated_at"]
     formfield_overrides = HTTPS_URL_FIELDS
     fieldsets = PUBLICATION_FIELDSETS
@@ -508,6 +560,7 @@ class AuthorAdmin(EditHistoryAdmin):
 
 @admin.register(Authorship)
 class AuthorshipAdmin(ControlCharacterFreeAdmin, admin.ModelAdmin):
+    form = AuthorshipForm
     list_display = ["publication", "role", "position", "author"]
     list_select_related = ["publication", "author"]
     list_filter = ["role"]

@@ -17,6 +17,7 @@ class PublicationsConfig(AppConfig):
             FieldSource,
             Publication,
             PublicationCitationYear,
+            PublicationLink,
             PublicationNotice,
             PublicationVersion,
         )
@@ -31,11 +32,30 @@ class PublicationsConfig(AppConfig):
             Publication.topics.through,
             PublicationCitationYear,
             PublicationNotice,
+            PublicationLink,
             FieldSource,
         )
-        # A publication's history holds its author list and its other versions: a revert or a
-        # recovery restores them.
-        reversion.register(Author)
-        reversion.register(Authorship)
-        reversion.register(PublicationVersion)
-        reversion.register(Publication, follow=("authorships", "versions"))
+        # A publication's history holds its author list, its other versions, its links, and
+        # what the harvest brought (citations per year, notices, where each field came from):
+        # a revert or a recovery (of a merged duplicate, say) restores them.
+        for model in (
+            Author,
+            Authorship,
+            PublicationVersion,
+            PublicationLink,
+            PublicationCitationYear,
+            PublicationNotice,
+            FieldSource,
+        ):
+            reversion.register(model)
+        reversion.register(
+            Publication,
+            follow=(
+                "authorships",
+                "versions",
+                "links",
+                "citation_years",
+                "notices",
+                "field_sources",
+            ),
+        )

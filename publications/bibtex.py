@@ -60,6 +60,9 @@ class ParsedEntry:
     authors: list[ParsedAuthor]
     editors: list[ParsedAuthor]
     authors_truncated: bool = False  # the author list ended with "and others"
+    # The marks of authors by their position in ``authors`` (from 1): "equal" (equal
+    # contribution) and "corresponding", from biblatex data annotations (author+an).
+    author_marks: dict[int, frozenset[str]] = field(default_factory=dict)
     editors_truncated: bool = False
     venue: str = ""
     month: int | None = None
@@ -167,7 +170,14 @@ READ_FIELDS = {
     "publisher", "edition", "series", "institution", "school", "organization", "address",
     "location", "note", "abstract", "doi", "eprint", "archiveprefix", "eprinttype", "arxivid",
     "url", "pdf", "file", "language", "langid", "related", "options", "crossref", "xdata",
+    "author+an", "author+an:default",
 }  # fmt: skip
+# The marks of biblatex data annotations on the author list (author+an = {1=equal;
+# 2=equal,corresponding}) that authorships record, as the import reads them and the export
+# writes them; other annotations mean nothing here.
+MARK_EQUAL_CONTRIBUTION = "equal"
+MARK_CORRESPONDING = "corresponding"
+AUTHOR_MARKS = frozenset({MARK_EQUAL_CONTRIBUTION, MARK_CORRESPONDING})
 
 JUNIOR_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 MONTHS = {
@@ -193,6 +203,8 @@ _BRACE = re.compile(r"(?<!\\)[{}]")
 _CONCATENATION_MARK = re.compile(r'(?<!\\)[{}"#]')
 _URL_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\{[^{}]*\})?")
 _ESCAPED = re.compile(r"\\([_%&#$~])")
+# One item of a data annotation: "2=equal,corresponding" (a name's part, "2:family=…", is not).
+_ANNOTATION_ITEM = re.compile(r"^\s*(\d+)\s*=\s*(.*?)\s*$")
 _URL_SEPARATOR = re.compile(r"[\s;]+|,(?=\s*https?://)", re.IGNORECASE)
 _VALIDATE_URL = URLValidator(schemes=["http", "https"])
 
@@ -467,6 +479,7 @@ def parse_entry(
         editors=editors,
         authors_truncated=authors_truncated,
         editors_truncated=editors_truncated,
+        author_marks=_author_marks(reader, len(authors)),
         venue=venue,
         doi=doi,
         arxiv_id=arxiv_id,
@@ -602,6 +615,31 @@ def parse_authors(value: str) -> tuple[list[ParsedAuthor], bool]:
         if person.display_name:
             people.append(person)
     return people, truncated
+
+
+def _author_marks(reader: _Fields, count: int) -> dict[int, frozenset[str]]:
+    """The marks biblatex data annotations give the authors (``author+an = {1=equal;
+    2=equal,corresponding}``), by position: equal contribution and corresponding author. Other
+    annotations (a highlighted name, a student) are not the site's to show and are passed over;
+    a mark for a number the list does not reach is left out with a warning."""
+    marks: dict[int, frozenset[str]] = {}
+    # "author+an:default" is the same annotation by its full name, as biber writes it.
+    for item in reader.raw("author+an", "author+an:default").split(";"):
+        match = _ANNOTATION_ITEM.match(item)
+        if match is None:
+            continue
+        shown = AUTHOR_MARKS.intersection(
+            mark.strip().strip('"{}').lower() for mark in match.group(2).split(",")
+        )
+        if not shown:
+            continue
+        position = int(match.group(1))
+        if 1 <= position <= count:
+            marks[position] = marks.get(position, frozenset()) | shown
+        else:
+            name = reader.name_of("author+an", "author+an:default")
+            reader.leave_out(name, item.strip(), _("no author has this number"))
+    return marks
 
 
 def _split_names(value: str) -> list[str]:

@@ -3,13 +3,15 @@
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import prefetch_related_objects
 
 from core.text import fold
 
-from .models import Author, CitedFields, Publication
+from .bibtex import MARK_CORRESPONDING, MARK_EQUAL_CONTRIBUTION
+from .models import Author, Authorship, CitedFields, Publication, PublicationVersion
 
 Kind = Publication.Kind
 
@@ -150,10 +152,41 @@ def _editor_list(publication: Publication) -> list[Author]:
     return [authorship.author for authorship in publication.editor_authorships]
 
 
-def citation_key(publication: Publication) -> str:
-    """A readable key: first author's family name, year and first title word, in ASCII."""
-    people = _author_list(publication) or _editor_list(publication)
-    family = _NOT_KEY.sub("", fold(people[0].family_name)) if people else ""
+def _signed(authorships: Iterable[Authorship], role: str) -> list[Authorship]:
+    return [authorship for authorship in authorships if authorship.role == role]
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """A publication's authorships by role, in order, and its other versions: what its BibTeX
+    entries need besides its own row."""
+
+    authors: list[Authorship]
+    editors: list[Authorship]
+    versions: list[PublicationVersion]
+
+    @classmethod
+    def of(
+        cls, authorships: Iterable[Authorship], versions: Iterable[PublicationVersion]
+    ) -> "_Signed":
+        authorships = list(authorships)
+        return cls(
+            authors=_signed(authorships, Authorship.Role.AUTHOR),
+            editors=_signed(authorships, Authorship.Role.EDITOR),
+            versions=list(versions),
+        )
+
+
+def citation_key(publication: Publication, authorships: Iterable[Authorship] | None = None) -> str:
+    """A readable key: first author's family name, year and first title word, in ASCII.
+    ``authorships`` are the publication's, when the caller read them itself."""
+    if authorships is None:
+        authorships = publication.authorships.all()
+    authorships = list(authorships)
+    signers = _signed(authorships, Authorship.Role.AUTHOR) or _signed(
+        authorships, Authorship.Role.EDITOR
+    )
+    family = _NOT_KEY.sub("", fold(signers[0].author.family_name)) if signers else ""
     words = [w for w in _NOT_KEY.split(fold(publication.title)) if len(w) > 3] or ["paper"]
     return (family or "anonymous") + str(publication.year) + words[0]
 
@@ -229,23 +262,49 @@ def _bibtex_name(author: Author) -> str:
     return f"{family}, {given}"
 
 
-def _bibtex_names(authors: list[Author], truncated: bool) -> str:
-    names = [_bibtex_name(author) for author in authors]
+def _bibtex_names(authorships: list[Authorship], truncated: bool) -> str:
+    names = [_bibtex_name(authorship.author) for authorship in authorships]
     return " and ".join([*names, "others"] if truncated and names else names)
 
 
-def _bibtex_fields(work: CitedFields, title: str, publication: Publication) -> list[tuple]:
+def _bibtex_author_annotations(authors: list[Authorship]) -> str:
+    """The marks of the authors as biblatex data annotations, by their number in the list:
+    "1=equal; 2=equal,corresponding" (equal contribution, corresponding author)."""
+    items = []
+    for number, authorship in enumerate(authors, start=1):
+        marks = [
+            mark
+            for mark, marked in (
+                (MARK_EQUAL_CONTRIBUTION, authorship.equal_contribution),
+                (MARK_CORRESPONDING, authorship.corresponding),
+            )
+            if marked
+        ]
+        if marks:
+            items.append(f"{number}={','.join(marks)}")
+    return "; ".join(items)
+
+
+def _bibtex_people(work: CitedFields, publication: Publication, signed: _Signed) -> list[tuple]:
+    """The author list with its marks, and the editors, of ``work``'s entry."""
+    fields = []
+    if authors := _bibtex_names(signed.authors, publication.authors_truncated):
+        fields.append(("author", "{" + authors + "}"))
+        if annotations := _bibtex_author_annotations(signed.authors):
+            fields.append(("author+an", "{" + annotations + "}"))
+    # A version's editors would be those of the cited version's book or proceedings.
+    editors = _bibtex_names(signed.editors, publication.editors_truncated)
+    if editors and work is publication:
+        fields.append(("editor", "{" + editors + "}"))
+    return fields
+
+
+def _bibtex_fields(
+    work: CitedFields, title: str, publication: Publication, signed: _Signed
+) -> list[tuple]:
     """(field, value) of a BibTeX entry for ``work``, a publication or one of its versions."""
     fields = [("title", "{{" + _bibtex_value(title) + "}}")]
-    authors = _bibtex_names(_author_list(publication), publication.authors_truncated)
-    editors = _bibtex_names(_editor_list(publication), publication.editors_truncated)
-    if work is not publication:
-        editors = ""  # the editors are those of the cited version's book or proceedings
-    fields += [
-        (name, "{" + value + "}")
-        for name, value in (("author", authors), ("editor", editors))
-        if value
-    ]
+    fields += _bibtex_people(work, publication, signed)
     fields.append(("year", f"{{{work.year}}}"))
     if work.month:
         # The month macro, which BibTeX styles print as a name and biber reads as a number.
@@ -279,15 +338,16 @@ def _bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> s
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-def _bibtex_entries(key: str, publication: Publication, used: set[str]) -> list[str]:
+def _bibtex_entries(
+    key: str, publication: Publication, signed: _Signed, used: set[str], *, abstract: bool = True
+) -> list[str]:
     """The publication's entry, then one entry per other version, which only supplies data:
     biblatex prints it within the cited entry (related), never as an item of its own."""
     versions = [
-        (_unique(f"{key}-{_NOT_KEY.sub('', v.kind.lower())}", used), v)
-        for v in publication.versions.all()
+        (_unique(f"{key}-{_NOT_KEY.sub('', v.kind.lower())}", used), v) for v in signed.versions
     ]
-    fields = _bibtex_fields(publication, publication.title, publication)
-    if publication.abstract:
+    fields = _bibtex_fields(publication, publication.title, publication, signed)
+    if abstract and publication.abstract:
         fields.append(("abstract", "{" + _bibtex_value(publication.abstract) + "}"))
     langid = ("langid", "{" + _bibtex_value(publication.language) + "}")
     fields.append(langid)
@@ -295,7 +355,7 @@ def _bibtex_entries(key: str, publication: Publication, used: set[str]) -> list[
         fields.append(("related", "{" + ",".join(k for k, _v in versions) + "}"))
     entries = [_bibtex_entry(_bibtex_type(publication), key, fields)]
     for version_key, version in versions:
-        fields = _bibtex_fields(version, version.title or publication.title, publication)
+        fields = _bibtex_fields(version, version.title or publication.title, publication, signed)
         fields += [langid, ("options", "{dataonly}")]
         entries.append(_bibtex_entry(_bibtex_type(version), version_key, fields))
     return entries
@@ -309,8 +369,25 @@ def to_bibtex(publications: Iterable[Publication]) -> str:
     used = {key for key, _p in keyed}
     entries = []
     for key, publication in keyed:
-        entries += _bibtex_entries(key, publication, used)
+        signed = _Signed.of(publication.authorships.all(), publication.versions.all())
+        entries += _bibtex_entries(key, publication, signed, used)
     return "\n".join(entries)
+
+
+def publication_bibtex(
+    publication: Publication,
+    *,
+    authorships: Iterable[Authorship],
+    versions: Iterable[PublicationVersion],
+    abstract: bool = True,
+) -> str:
+    """One publication's BibTeX as :func:`to_bibtex` writes it, from the authorships (their
+    authors in them) and other versions the caller already holds: a list item makes it from
+    the rows it read for its author list, at no query. ``abstract=False`` leaves the abstract
+    out of a citation to copy, which the page shows anyway."""
+    signed = _Signed.of(authorships, versions)
+    key = citation_key(publication, [*signed.authors, *signed.editors])
+    return "\n".join(_bibtex_entries(key, publication, signed, {key}, abstract=abstract))
 
 
 def _ris_name(author: Author) -> str:

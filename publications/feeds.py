@@ -7,6 +7,7 @@ on what an import or an older version stored.
 """
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -123,7 +124,12 @@ class TopicPublicationsFeed(LatestPublicationsFeed):
     url_name = "topic_feed_rss"
 
     def get_object(self, request, slug):
-        return get_object_or_404(ResearchTopic, slug=slug)
+        # By its slug in either language: a reader subscribed before each language had its own
+        # keeps its feed (whose own address then names this language's slug).
+        topic = ResearchTopic.objects.named_by([slug]).order_by("pk").first()
+        if topic is None:
+            raise Http404
+        return topic
 
     def title(self, obj):
         topic = without_control_characters(obj.name)

@@ -9,7 +9,7 @@ from core.listing import SEARCH_MAX_LENGTH, KnownChoiceFilter, ListFilterSet, Un
 from profiles.filters import KnownTopicsFilter, all_topics
 from profiles.models import Researcher
 
-from .models import YEAR_MAX, YEAR_MIN, Authorship, Publication
+from .models import YEAR_MAX, YEAR_MIN, Author, Authorship, Publication
 from .search import TextSearch
 
 
@@ -65,6 +65,12 @@ class PublicationFilter(ListFilterSet):
         to_field_name="slug",
         method="filter_researcher",
     )
+    # Any author, member of the institute or not: the coauthors of a profile lead here.
+    author = KnownChoiceFilter(
+        label=_("Author"),
+        queryset=lambda request: Author.objects.all(),
+        method="filter_author",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=PublicationSort.choices,
@@ -77,7 +83,7 @@ class PublicationFilter(ListFilterSet):
     class Meta:
         model = Publication
         form = UnknownValuesForm
-        fields = ["q", "topic", "year_from", "year_to", "kind", "researcher", "sort"]
+        fields = ["q", "topic", "year_from", "year_to", "kind", "researcher", "author", "sort"]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The list and each of its facets apply the same search: one TextSearch looks up what
@@ -90,6 +96,10 @@ class PublicationFilter(ListFilterSet):
         signed = Authorship.objects.filter(
             publication=OuterRef("pk"), author__researcher=researcher
         )
+        return queryset.filter(Exists(signed))
+
+    def filter_author(self, queryset: QuerySet, name: str, author) -> QuerySet:
+        signed = Authorship.objects.filter(publication=OuterRef("pk"), author=author)
         return queryset.filter(Exists(signed))
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

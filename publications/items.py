@@ -14,12 +14,26 @@ from core.text import collation_key
 from profiles.models import ResearchTopic
 
 from .citations import cited_by
-from .models import Authorship, Publication, PublicationNotice, PublicationVersion
+from .exports import publication_bibtex
+from .models import (
+    Authorship,
+    Publication,
+    PublicationLink,
+    PublicationNotice,
+    PublicationVersion,
+)
 from .services.versions import describe
 
 EXCERPT_LENGTH = 140
 # An abstract only a little longer than the excerpt is shown whole rather than cut.
 EXCERPT_SLACK = 40
+# An author list longer than this shows its first names, and the others on demand (a
+# collaboration's paper signed by hundreds would fill a phone's screen).
+LONG_AUTHOR_LIST = 10
+AUTHORS_BEFORE_CUT = 5
+# A publication's citation files, by format, as the Cite disclosure names them.
+DOWNLOADS = (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))
+EXPORT_URL_NAME = "publications:publication_export"
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,35 @@ class Link:
 
     text: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An author or an editor as a list names them: linked to their profile when visitors may
+    see it, unless the list is on that very profile (``owner``), with their marks."""
+
+    text: str
+    url: str = ""
+    owner: bool = False
+    equal_contribution: bool = False
+    corresponding: bool = False
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A publication as a reader cites it: one line to read (the names ending in their full
+    stop, the title, then where it appeared and which part of it) and its BibTeX to copy."""
+
+    pk: int
+    names: str
+    title: str
+    title_stop: str
+    language: str
+    source: str
+    link: str
+    bibtex: str
+    # The per-publication downloads: BibTeX, RIS, CSL-JSON.
+    downloads: tuple[Link, ...] = ()
 
 
 @dataclass
@@ -46,10 +89,38 @@ class PublicationItem:
     # "Cited by 1,234" when settings.SHOW_CITATION_COUNTS is on and a count was read.
     cited_by: str = ""
     retracted: bool = False
-    authors: list[Link] = field(default_factory=list)
-    editors: list[Link] = field(default_factory=list)
+    authors: list[Signer] = field(default_factory=list)
+    editors: list[Signer] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
     topics: list[Link] = field(default_factory=list)
+    # arXiv, PDF, DOI, code, web page, then the slides, video... an editor added.
+    links: list[Link] = field(default_factory=list)
+    citation: Citation | None = None
+
+    @property
+    def first_authors(self) -> list[Signer]:
+        """The authors shown at once: all of them, or the first few of a long list."""
+        if len(self.authors) > LONG_AUTHOR_LIST:
+            return self.authors[:AUTHORS_BEFORE_CUT]
+        return self.authors
+
+    @property
+    def other_authors(self) -> list[Signer]:
+        """The authors of a long list shown on demand, in order (the owner among them)."""
+        if len(self.authors) > LONG_AUTHOR_LIST:
+            return self.authors[AUTHORS_BEFORE_CUT:]
+        return []
+
+    @property
+    def owner_after_cut(self) -> Signer | None:
+        """The profile's owner when a long list names them after the cut: they are shown
+        beside "and N others" all the same."""
+        return next((signer for signer in self.other_authors if signer.owner), None)
+
+    @property
+    def others_count(self) -> int:
+        """How many authors "and N others" stands for."""
+        return len(self.other_authors) - (self.owner_after_cut is not None)
 
 
 def abstract_excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
@@ -95,17 +166,22 @@ def citation_details(publication: Publication | PublicationVersion) -> str:
 
 
 def publication_items(
-    publications: Iterable[Publication], *, skip_researcher_id: int | None = None
+    publications: Iterable[Publication], *, owner_id: int | None = None
 ) -> list[PublicationItem]:
     """The items of ``publications`` (rows already read), in their order, with their authors,
-    other versions, topics and retractions read in three queries. On a profile
-    (``skip_researcher_id``) the owner is left out of the coauthors."""
+    other versions, links, topics and retractions read in four queries, and the citation of
+    each made from its row and its authors. On a profile (``owner_id``, the researcher's)
+    the owner is marked in the author lists rather than linked."""
+    rows = {publication.pk: publication for publication in publications}
     kinds = {value: str(label) for value, label in Publication.Kind.choices}
-    items = {publication.pk: _item(publication, kinds) for publication in publications}
-    _add_authors(items, skip_researcher_id)
+    items = {pk: _item(publication, kinds) for pk, publication in rows.items()}
+    signed = _add_authors(items, owner_id)
     for version in PublicationVersion.objects.filter(publication_id__in=items):
         items[version.publication_id].versions.append(describe(version))
+    _add_links(items)
     _add_topics(items)
+    for pk, item in items.items():
+        item.citation = publication_citation(rows[pk], authorships=signed[pk])
     return list(items.values())
 
 
@@ -123,6 +199,7 @@ def _item(publication: Publication, kinds: dict[str, str]) -> PublicationItem:
         authors_truncated=publication.authors_truncated,
         editors_truncated=publication.editors_truncated,
         cited_by=_cited_by(publication),
+        links=identifier_links(publication),
     )
 
 
@@ -132,10 +209,13 @@ def _cited_by(publication: Publication) -> str:
     return cited_by(publication.cited_by_count)
 
 
-def _add_authors(items: dict[int, PublicationItem], skip_researcher_id: int | None) -> None:
+def _add_authors(
+    items: dict[int, PublicationItem], owner_id: int | None
+) -> dict[int, list["_Signature"]]:
     """Authors and editors in order, linked to their profile when visitors may see it, and
     whether each publication is retracted (read with them: a publication without authors
-    still has its row)."""
+    still has its row). Returns each publication's authorships, built from the same rows,
+    for its BibTeX."""
     retraction = PublicationNotice.objects.filter(
         publication=OuterRef("pk"), kind=PublicationNotice.Kind.RETRACTION
     )
@@ -143,29 +223,93 @@ def _add_authors(items: dict[int, PublicationItem], skip_researcher_id: int | No
         Publication.objects.filter(pk__in=items)
         .annotate(retracted=Exists(retraction))
         .order_by("pk", "authorships__role", "authorships__position")
-        .values_list(
-            "pk",
-            "retracted",
-            "authorships__role",
-            "authorships__author__display_name",
-            "authorships__author__researcher_id",
-            "authorships__author__researcher__slug",
-            "authorships__author__researcher__is_published",
-        )
+        .values_list("pk", "retracted", *SIGNER_COLUMNS)
     )
+    signed: dict[int, list[_Signature]] = {pk: [] for pk in items}
     profile_urls: dict[str, str] = {}
-    for publication_id, retracted, role, name, researcher_id, slug, published in rows:
+    for publication_id, retracted, *columns in rows:
         item = items[publication_id]
         item.retracted = retracted
-        if role is None:
+        if columns[0] is None:  # no authorship
             continue
-        if role == Authorship.Role.EDITOR:
-            signers = item.editors
-        elif researcher_id is None or researcher_id != skip_researcher_id:
-            signers = item.authors
+        authorship = _authorship(columns)
+        signed[publication_id].append(authorship)
+        researcher_id, slug, published = columns[-3:]
+        owner = owner_id is not None and researcher_id == owner_id
+        signer = Signer(
+            authorship.author.display_name,
+            "" if owner else _profile_url(slug, published, profile_urls),
+            owner=owner,
+            equal_contribution=authorship.equal_contribution,
+            corresponding=authorship.corresponding,
+        )
+        if authorship.role == Authorship.Role.EDITOR:
+            item.editors.append(signer)
         else:
-            continue
-        signers.append(Link(name, _profile_url(slug, published, profile_urls)))
+            item.authors.append(signer)
+    return signed
+
+
+# What a list reads of each authorship: enough to name the person, mark them, and write the
+# BibTeX of the publication.
+SIGNER_COLUMNS = (
+    "authorships__role",
+    "authorships__equal_contribution",
+    "authorships__corresponding",
+    "authorships__author__display_name",
+    "authorships__author__given_name",
+    "authorships__author__family_name",
+    "authorships__author__suffix",
+    "authorships__author__is_organization",
+    "authorships__author__researcher_id",
+    "authorships__author__researcher__slug",
+    "authorships__author__researcher__is_published",
+)
+
+
+def _authorship(columns: list) -> "_Signature":
+    """What the BibTeX needs of an authorship, from the SIGNER_COLUMNS of one row: plain
+    values rather than models, which a long author list would build by the hundred."""
+    role, equal, corresponding, name, given, family, suffix, organization = columns[:8]
+    return _Signature(role, equal, corresponding, _Name(name, given, family, suffix, organization))
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """The parts of an :class:`Author`'s name that a citation reads."""
+
+    display_name: str
+    given_name: str
+    family_name: str
+    suffix: str
+    is_organization: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Signature:
+    """The parts of an :class:`Authorship` that a citation reads."""
+
+    role: str
+    equal_contribution: bool
+    corresponding: bool
+    author: _Name
+
+
+def signers(authorships: Iterable[Authorship]) -> list[Signer]:
+    """``authorships`` (their authors and researchers read with them) as a publication's page
+    names them: each linked to their profile when visitors may see it, with their marks."""
+    named = []
+    for authorship in authorships:
+        profile = authorship.author.public_profile
+        named.append(
+            Signer(
+                authorship.author.display_name,
+                profile.get_absolute_url() if profile is not None else "",
+                equal_contribution=authorship.equal_contribution,
+                corresponding=authorship.corresponding,
+            )
+        )
+    return named
 
 
 def _profile_url(slug: str | None, published: bool | None, known: dict[str, str]) -> str:
@@ -174,6 +318,86 @@ def _profile_url(slug: str | None, published: bool | None, known: dict[str, str]
     if slug not in known:
         known[slug] = reverse("profiles:researcher_detail", kwargs={"slug": slug})
     return known[slug]
+
+
+def identifier_links(publication: Publication) -> list[Link]:
+    """Where the work can be read, from its own fields: arXiv, the PDF, the DOI, the code, its
+    web page (unless it is the arXiv page)."""
+    links = []
+    if publication.arxiv_id:
+        links.append(Link("arXiv", publication.arxiv_url))
+    if publication.pdf_url:
+        links.append(Link("PDF", publication.pdf_url))
+    if publication.doi:
+        links.append(Link("DOI", publication.doi_url))
+    if publication.code_url:
+        links.append(Link(_("Code"), publication.code_url))
+    if publication.url and publication.url != publication.arxiv_url:
+        links.append(Link(_("Web page"), publication.url))
+    return links
+
+
+def further_links(links: Iterable[PublicationLink]) -> list[Link]:
+    """An editor's further links (slides, video, poster, project page, data), in that order."""
+    order = {kind: index for index, kind in enumerate(PublicationLink.Kind.values)}
+    labels = dict(PublicationLink.Kind.choices)
+    ordered = sorted(links, key=lambda link: (order.get(link.kind, len(order)), link.pk or 0))
+    return [Link(str(labels.get(link.kind, link.kind)), link.url) for link in ordered]
+
+
+def _add_links(items: dict[int, PublicationItem]) -> None:
+    """Each item's further links, in one query."""
+    found: dict[int, list[PublicationLink]] = {}
+    # Ordered here, not by the model's ordering, which would join the publications.
+    links = PublicationLink.objects.filter(publication_id__in=items).order_by()
+    for link in links.only("pk", "publication_id", "kind", "url"):
+        found.setdefault(link.publication_id, []).append(link)
+    for pk, links in found.items():
+        items[pk].links += further_links(links)
+
+
+def publication_citation(
+    publication: Publication, *, authorships: Iterable[Authorship]
+) -> Citation:
+    """How to cite ``publication``: its names, title, venue and year (the words its list item
+    and its page show) and its BibTeX entry, from authorships (their authors in them) the
+    caller read. The entry to copy is the work's own, as the BibTeX download writes it but
+    without the abstract (on the page already) and the entries of its other versions, which
+    only biblatex reads: the download has them."""
+    authorships = list(authorships)
+    title = publication.title.rstrip()
+    source = venue_and_year(publication)
+    if details := citation_details(publication):
+        source = f"{source}, {details}"
+    return Citation(
+        pk=publication.pk,
+        names=_cited_names(publication, authorships),
+        title=title,
+        title_stop="" if title.endswith((".", "?", "!")) else ".",
+        language=publication.language,
+        source=f"{source}.",
+        link=publication.doi_url or publication.arxiv_url,
+        bibtex=publication_bibtex(
+            publication, authorships=authorships, versions=(), abstract=False
+        ).rstrip(),
+        downloads=tuple(
+            Link(name, reverse(EXPORT_URL_NAME, kwargs={"pk": publication.pk, "fmt": fmt}))
+            for fmt, name in DOWNLOADS
+        ),
+    )
+
+
+def _cited_names(publication: Publication, authorships: list[Authorship]) -> str:
+    """ "A, B, C." or "A, B, et al."; an edited book's editors, "(ed.)"; "" for nobody."""
+    authors = [a.author.display_name for a in authorships if a.role == Authorship.Role.AUTHOR]
+    if authors:
+        names = ", ".join(authors)
+        return f"{names}, {_('et al.')}" if publication.authors_truncated else f"{names}."
+    editors = [a.author.display_name for a in authorships if a.role == Authorship.Role.EDITOR]
+    if not editors:
+        return ""
+    label = _("(ed.)") if len(editors) == 1 else _("(eds.)")
+    return f"{', '.join(editors)} {label}."
 
 
 def _add_topics(items: dict[int, PublicationItem]) -> None:

@@ -592,6 +592,49 @@ class PublicationNotice(models.Model):
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
 
+class PublicationLink(models.Model):
+    """A further link of a publication beside its PDF and code: its slides, a video of the
+    talk, the poster, the project's page, its data."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("Slides")
+        VIDEO = "video", _("Video")
+        POSTER = "poster", _("Poster")
+        PROJECT = "project", _("Project page")
+        DATA = "data", _("Data")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="links",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    url = models.URLField(
+        _("address"), max_length=500, validators=[validate_no_breaking_characters]
+    )
+
+    class Meta:
+        ordering = ["publication", "kind", "pk"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "kind", "url"],
+                name="publications_link_unique",
+                violation_error_message=_("This link is already listed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["slides", "video", "poster", "project", "data"]),
+                name="publications_link_kind_valid",
+                violation_error_message=_("Choose a kind of link from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.url}"
+
+
 class FieldOrigin(models.TextChoices):
     EDITOR = "editor", pgettext_lazy("where a value came from", "an editor")
     IMPORT = "import", pgettext_lazy("where a value came from", "an import")
@@ -707,6 +750,22 @@ class Authorship(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), validators=[MinValueValidator(1, _("Positions start at 1."))]
     )
+    # Marks a list shows beside the name: "*" for authors who contributed equally (co-first
+    # or co-last authors), and the corresponding author.
+    equal_contribution = models.BooleanField(
+        _("equal contribution"),
+        default=False,
+        help_text=_("Marked with * beside the name: co-first or co-last authors."),
+    )
+    corresponding = models.BooleanField(_("corresponding author"), default=False)
+    # Key for this author only: a paper signed by three members can be key for one of them.
+    is_key = models.BooleanField(
+        _("key publication"),
+        default=False,
+        help_text=_(
+            "Shown first on this member's profile, under “Key publications” (a handful at most)."
+        ),
+    )
 
     objects = AuthorshipQuerySet.as_manager()
 
@@ -734,6 +793,15 @@ class Authorship(models.Model):
                 condition=Q(role__in=["author", "editor"]),
                 name="publications_authorship_role_valid",
                 violation_error_message=_("An authorship is an author's or an editor's."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role="author")
+                | Q(equal_contribution=False, corresponding=False, is_key=False),
+                name="publications_authorship_marks_authors_only",
+                violation_error_message=_(
+                    "Only authors, not editors, are marked as equal contributors, "
+                    "corresponding or key."
+                ),
             ),
         ]
         indexes = [

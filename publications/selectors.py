@@ -4,20 +4,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from core.caching import memo
 from core.drafts import may_preview
 from core.listing import FacetOption, FilteredList, choice_options, count_by, counts_per_value
+from core.text import collation_key
 from profiles.filters import topic_options
 from profiles.models import Researcher, ResearchTopic
 
 from .filters import PublicationFilter
-from .models import FieldSource, Publication, TopicPublicationCount
-from .search import read_through_the_search_index
+from .models import Authorship, FieldSource, Publication, TopicPublicationCount
+from .search import publications_matching, read_through_the_search_index
 
 T = TypeVar("T")
 
@@ -232,3 +235,126 @@ def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
 def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
     """The topic's published publications, newest first (shown with ``publication_items``)."""
     return Publication.objects.published().filter(topics=topic).newest_first()
+
+
+# A profile shows at most this many key publications, above the full list.
+KEY_PUBLICATIONS_LIMIT = 5
+
+
+def key_publications_of_researcher(*, researcher: Researcher) -> QuerySet[Publication]:
+    """The researcher's published publications that their own authorship marks as key, newest
+    first, at most ``KEY_PUBLICATIONS_LIMIT``: a coauthor's mark makes a paper key for the
+    coauthor only."""
+    marked = Authorship.objects.filter(author__researcher=researcher, is_key=True).values(
+        "publication_id"
+    )
+    published = Publication.objects.published().filter(pk__in=marked)
+    return published.newest_first()[:KEY_PUBLICATIONS_LIMIT]
+
+
+def publications_of_researcher_matching(
+    *,
+    researcher: Researcher,
+    topic: ResearchTopic | None = None,
+    year: int | None = None,
+    text: str = "",
+) -> QuerySet[Publication]:
+    """The researcher's published publications on ``topic``, of ``year``, matching ``text``
+    (the publication list's search), newest first even when searching: a profile lists a
+    career in order, and its pages are grouped by year."""
+    # A subquery rather than a join: a work the researcher both wrote and edited is listed once,
+    # as publication_years_of_researcher counts it.
+    signed = Authorship.objects.filter(author__researcher=researcher).values("publication_id")
+    publications = Publication.objects.published().filter(pk__in=signed).newest_first()
+    if topic is not None:
+        publications = publications.filter(topics=topic)
+    if year is not None:
+        publications = publications.filter(year=year)
+    if text:
+        publications = publications_matching(publications, text).newest_first()
+    return publications
+
+
+# Publications per year, and coauthors ----------------------------------------------------------
+
+
+def publication_years_of_researcher(*, researcher: Researcher) -> dict[int, int]:
+    """The number of the researcher's published publications of each year (years without any
+    left out), in one GROUP BY query kept until the data changes. A subquery rather than a
+    join: a researcher who both wrote and edited a work counts it once."""
+
+    def read() -> dict[int, int]:
+        signed = Authorship.objects.filter(author__researcher=researcher).values("publication_id")
+        return counts_per_value(Publication.objects.published().filter(pk__in=signed), "year")
+
+    return memo("researcher_publication_years", researcher.pk, read)
+
+
+def publication_years_of_topic(*, topic: ResearchTopic) -> dict[int, int]:
+    """The number of the topic's published publications of each year (years without any left
+    out), in one GROUP BY query kept until the data changes."""
+    return memo(
+        "topic_publication_years",
+        topic.pk,
+        lambda: counts_per_value(Publication.objects.published().filter(topics=topic), "year"),
+    )
+
+
+@dataclass(frozen=True)
+class Coauthor:
+    """Someone who signed published works with a researcher, as pages show them: ``url`` is
+    their profile when they are a published member, else the publication list of their works."""
+
+    name: str
+    count: int
+    url: str
+    is_member: bool
+
+
+def coauthors_of_researcher(*, researcher: Researcher, limit: int | None = None) -> list[Coauthor]:
+    """The people who signed, as authors, the researcher's published works that the
+    researcher signed as an author too, each with the number of those works: the most
+    frequent first, then by name, at most ``limit``. The researcher's own author rows are
+    left out; editors of a volume are not its authors' coauthors.
+
+    One query, whose rows are kept until the data changes: the profile's few and the page of
+    all of them share it. Addresses are made for the reader's language."""
+    rows = memo("researcher_coauthors", researcher.pk, lambda: _coauthor_rows(researcher))
+    list_url = reverse("publications:publication_list")
+    return [
+        Coauthor(
+            name=name,
+            count=count,
+            url=reverse("profiles:researcher_detail", kwargs={"slug": slug})
+            if slug
+            else f"{list_url}?{urlencode({'author': author_id})}",
+            is_member=bool(slug),
+        )
+        for author_id, name, slug, count in rows[:limit]
+    ]
+
+
+def _coauthor_rows(researcher: Researcher) -> list[tuple[int, str, str, int]]:
+    """(author id, name, slug of their published profile or "", joint works) for each
+    coauthor, in the order :func:`coauthors_of_researcher` gives them."""
+    author = Authorship.Role.AUTHOR
+    joint = Authorship.objects.filter(
+        author__researcher=researcher, role=author, publication__is_published=True
+    ).values("publication_id")
+    rows = (
+        Authorship.objects.filter(publication_id__in=joint, role=author)
+        .exclude(author__researcher=researcher)
+        .order_by()
+        .values_list(
+            "author_id",
+            "author__display_name",
+            "author__researcher__slug",
+            "author__researcher__is_published",
+        )
+        .annotate(joint=Count("*"))
+    )
+    found = [
+        (author_id, name, slug if slug and is_published else "", count)
+        for author_id, name, slug, is_published, count in rows
+    ]
+    return sorted(found, key=lambda row: (-row[3], collation_key(row[1]), row[0]))

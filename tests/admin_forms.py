@@ -26,6 +26,10 @@ def publication_form_data(**fields) -> dict:
         "versions-INITIAL_FORMS": 0,
         "versions-MIN_NUM_FORMS": 0,
         "versions-MAX_NUM_FORMS": 1000,
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        "links-MIN_NUM_FORMS": 0,
+        "links-MAX_NUM_FORMS": 1000,
     }
     data.update(fields)
     return data
@@ -61,6 +65,12 @@ def researcher_form_data(**fields) -> dict:
         "google_scholar_url": "",
         "orcid": "",
         "github_url": "",
+        # The supervisions, as supervisor and as student: no rows.
+        **{
+            f"{prefix}-{name}": 0
+            for prefix in ("supervisions", "supervised_by")
+            for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")
+        },
     }
     data.update(fields)
     return data

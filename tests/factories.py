@@ -7,13 +7,20 @@ from publications.models import Author, Authorship, Publication
 
 
 class ResearchTopicFactory(factory.django.DjangoModelFactory):
+    """A topic with a slug of its own in each language (sujet-3, topic-3); ``slug="x"`` gives it
+    the same slug in both."""
+
     class Meta:
         model = ResearchTopic
-        django_get_or_create = ["slug"]
+        django_get_or_create = ["slug_fr"]
+
+    class Params:
+        slug = None
 
     name_fr = factory.Sequence(lambda n: f"Sujet {n}")
     name_en = factory.Sequence(lambda n: f"Topic {n}")
-    slug = factory.Sequence(lambda n: f"topic-{n}")
+    slug_fr = factory.LazyAttributeSequence(lambda topic, n: topic.slug or f"sujet-{n}")
+    slug_en = factory.LazyAttributeSequence(lambda topic, n: topic.slug or f"topic-{n}")
 
 
 class ResearcherFactory(factory.django.DjangoModelFactory):

@@ -202,19 +202,24 @@ def test_editors_group_may_add_change_delete_and_view_the_curated_models_only():
 
     permissions = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    # A publication's other versions are edited with it, in its change form. The harvest's
-    # candidates are reviewed (read and decided on), its runs read; the harvest alone adds
-    # and removes them.
+    # A publication's other versions and links are edited with it, in its change form, and a
+    # researcher's supervisions with them. The harvest's candidates are reviewed (read and
+    # decided on), its runs read; the harvest alone adds and removes them.
+    edited_within = [
+        ("publications", "publicationversion"),
+        ("publications", "publicationlink"),
+        ("profiles", "supervision"),
+    ]
     assert permissions == {
         (app_label, f"{action}_{model_name}")
-        for app_label, model_name in [*CURATED_MODELS, ("publications", "publicationversion")]
+        for app_label, model_name in [*CURATED_MODELS, *edited_within]
         for action in ["add", "change", "delete", "view"]
     } | {
         ("harvest", "view_candidate"),
         ("harvest", "change_candidate"),
         ("harvest", "view_harvestrun"),
     }
-    assert len(permissions) == 27
+    assert len(permissions) == 35
 
 
 def test_editor_is_staff_but_not_superuser(editor):
@@ -739,18 +744,29 @@ def test_translated_forms_include_the_tabs_script(editor_client, model_name):
 def test_editor_adds_a_topic_in_both_languages(editor_client):
     response = editor_client.post(
         reverse("admin:profiles_researchtopic_add"),
-        {"name_fr": "Apprentissage continu", "name_en": "Continual learning", "slug": "continual"},
+        {
+            "name_fr": "Apprentissage continu",
+            "name_en": "Continual learning",
+            "slug_fr": "apprentissage-continu",
+            "slug_en": "continual-learning",
+        },
     )
 
     assert response.status_code == 302
     topic = ResearchTopic.objects.get()
     assert (topic.name_fr, topic.name_en) == ("Apprentissage continu", "Continual learning")
+    assert (topic.slug_fr, topic.slug_en) == ("apprentissage-continu", "continual-learning")
 
 
 def test_a_topic_needs_an_english_name(editor_client):
     response = editor_client.post(
         reverse("admin:profiles_researchtopic_add"),
-        {"name_fr": "Apprentissage continu", "name_en": "", "slug": "continual"},
+        {
+            "name_fr": "Apprentissage continu",
+            "name_en": "",
+            "slug_fr": "apprentissage-continu",
+            "slug_en": "continual-learning",
+        },
     )
 
     assert response.status_code == 200

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import reversion
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from profiles.models import Researcher, ResearchTopic
@@ -64,10 +65,15 @@ def demo_load(*, seed_file: Path = DEMO_SEED_FILE) -> DemoLoadReport:
 
 
 def _topic_get_or_create(entry: dict, report: DemoLoadReport) -> ResearchTopic:
-    topic = ResearchTopic.objects.filter(slug=entry["slug"]).first()
+    """The seed's topic, by its French slug (the seed's key for it); created with an English
+    slug of its own, the seed's or one made from its English name."""
+    topic = ResearchTopic.objects.filter(slug_fr=entry["slug"]).first()
     if topic is None:
         topic = ResearchTopic(
-            slug=entry["slug"], name_fr=entry["name_fr"], name_en=entry["name_en"]
+            slug_fr=entry["slug"],
+            slug_en=entry.get("slug_en") or slugify(entry["name_en"]),
+            name_fr=entry["name_fr"],
+            name_en=entry["name_en"],
         )
         topic.full_clean()
         topic.save()
@@ -152,8 +158,14 @@ def _publication_create(
     publication.save()
     publication.topics.set([topics[slug] for slug in entry["topics"]])
     authors = [_author_get_or_create(name, report) for name in entry["authors"]]
+    # A paper the seed marks as key is key for the demo's member, not for every member on it.
     Authorship.objects.bulk_create(
-        Authorship(publication=publication, author=author, position=position)
+        Authorship(
+            publication=publication,
+            author=author,
+            position=position,
+            is_key=entry.get("key", False) and author.researcher_id is not None,
+        )
         for position, author in enumerate(authors, start=1)
     )
     report.publications.append(publication)

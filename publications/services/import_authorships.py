@@ -3,7 +3,7 @@ order of the entry, and the researcher's own record put in place of their name."
 
 from django.utils.translation import gettext as _
 
-from ..bibtex import ParsedAuthor, ParsedEntry
+from ..bibtex import MARK_CORRESPONDING, MARK_EQUAL_CONTRIBUTION, ParsedAuthor, ParsedEntry
 from ..models import Author, Authorship
 from .authors import NamedAuthors, is_researcher
 from .import_report import AuthorMatch, ImportReport
@@ -58,15 +58,25 @@ def _match_names(work: Work, people: NamedAuthors) -> None:
 def _sign(work: Work, people: NamedAuthors) -> list[Authorship]:
     """The author list of a new or unsigned publication: each person once a role, in order."""
     authorships = []
-    for role, names in _roles(_author_source(work)):
+    source = _author_source(work)
+    for role, names in _roles(source):
         seen: set[int] = set()
-        for parsed in names:
+        for number, parsed in enumerate(names, start=1):
             author = people.author(parsed)
             if author.pk not in seen:
                 seen.add(author.pk)
+                # Only authors carry marks (the entry's author+an annotations).
+                marks = (
+                    source.author_marks.get(number, ()) if role == Authorship.Role.AUTHOR else ()
+                )
                 authorships.append(
                     Authorship(
-                        publication=work.publication, author=author, role=role, position=len(seen)
+                        publication=work.publication,
+                        author=author,
+                        role=role,
+                        position=len(seen),
+                        equal_contribution=MARK_EQUAL_CONTRIBUTION in marks,
+                        corresponding=MARK_CORRESPONDING in marks,
                     )
                 )
     return authorships

@@ -204,7 +204,12 @@ def test_the_researcher_form_and_its_translations_store_no_control_character(edi
 def test_the_topic_form_stores_no_control_character(editor_client):
     response = editor_client.post(
         reverse("admin:profiles_researchtopic_add"),
-        {"name_fr": dirty("Apprentissage"), "name_en": dirty("Learning"), "slug": "learning"},
+        {
+            "name_fr": dirty("Apprentissage"),
+            "name_en": dirty("Learning"),
+            "slug_fr": "apprentissage",
+            "slug_en": "learning",
+        },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors

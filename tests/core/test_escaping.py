@@ -41,7 +41,8 @@ UNESCAPED_MARKERS = ("<script>alert", "<img src=x", "<svg/onload")
 # and test_format_checked_fields_really_refuse_markup checks that the format does refuse it.
 FORMAT_CHECKED_VALUES = {
     # letters, digits and hyphens only
-    ("profiles.ResearchTopic", "slug"): "hostile-topic",
+    ("profiles.ResearchTopic", "slug_fr"): "sujet-hostile",
+    ("profiles.ResearchTopic", "slug_en"): "hostile-topic",
     ("profiles.Researcher", "slug"): "hostile-researcher",
     # sixteen digits with a checksum
     ("profiles.Researcher", "orcid"): "0000-0002-1825-0097",
@@ -178,6 +179,15 @@ class Markup(HTMLParser):
         return [value for _tag, attributes in self.elements for value in attributes.values()]
 
 
+def linked_data(markup: Markup) -> str:
+    """The body of the page's JSON-LD block (the page loads scripts besides it)."""
+    return next(
+        script["body"]
+        for script in markup.scripts
+        if script["attrs"].get("type") == "application/ld+json"
+    )
+
+
 def strings_in(data) -> list[str]:
     """Every string anywhere in parsed JSON."""
     if isinstance(data, str):
@@ -250,7 +260,7 @@ def public_pages(objects, lang: str) -> list[str]:
         ),
         url("publications:publication_detail", lang, publication.pk),
         url("profiles:topic_list", lang),
-        url("profiles:topic_detail", lang, topic.slug),
+        url("profiles:topic_detail", lang, topic.slug_in(lang)),
     ]
 
 
@@ -271,12 +281,12 @@ def test_profile_and_publication_metadata_carry_typed_markup_as_data(client, hos
     profile = Markup(client.get(url("profiles:researcher_detail", lang, researcher.slug)).text)
     article = Markup(client.get(url("publications:publication_detail", lang, publication.pk)).text)
 
-    person = json.loads(profile.scripts[0]["body"])
+    person = json.loads(linked_data(profile))
     assert person["givenName"] == researcher.given_name
     assert person["jobTitle"] == getattr(researcher, f"position_{lang}")
     assert person["affiliation"]["name"] == researcher.organization
     assert researcher.website in person["sameAs"]
-    scholarly = json.loads(article.scripts[0]["body"])
+    scholarly = json.loads(linked_data(article))
     assert scholarly["name"] == publication.title
     assert scholarly["abstract"] == publication.abstract
     assert [a["name"] for a in scholarly["author"]] == [

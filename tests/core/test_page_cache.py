@@ -113,6 +113,10 @@ def shows(client, url: str, text: str) -> bool:
     return text in text_of(client.get(url))
 
 
+SUPERVISIONS = ("supervisions", "supervised_by")
+INLINE_COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS")
+
+
 def test_a_researcher_edited_in_the_admin(client, editor_client, demo):
     assert shows(client, PROFILE, "Razvan Pascanu")
     url = reverse("admin:profiles_researcher_change", args=[demo.pk])
@@ -132,6 +136,8 @@ def test_a_researcher_edited_in_the_admin(client, editor_client, demo):
             "position_en": "Visiting researcher",
             "organization": "Mila",
             "topics": list(demo.topics.values_list("pk", flat=True)),
+            # No supervisions, as supervisor or as student.
+            **{f"{prefix}-{name}": 0 for prefix in SUPERVISIONS for name in INLINE_COUNTS},
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -341,16 +347,17 @@ def test_with_the_page_cache_off_lists_are_read_once_per_change(client, demo, se
         assert shows(client, url, "position changed while cards were cached"), url
 
     # The profile's header and its topic filter are kept apart from its pages: a renamed topic
-    # shows in both at once, on every page of the profile.
+    # shows in its chip at once, on every page of the profile.
     topic = ResearchTopic.objects.get(slug="apprentissage-continu")
     topic.name_fr = "Apprentissage continu, renamed while the profile was cached"
     topic.save()
     renamed = "Apprentissage continu, renamed while the profile was cached"
     for url in (PROFILE, f"{PROFILE}?topic=apprentissage-continu", f"{PROFILE}?page=2"):
         html = client.get(url).content.decode()
-        assert re.search(rf'<a class="topic" href="[^"]+">{renamed}</a>', html), url
         assert re.search(
-            rf'<option value="apprentissage-continu"[^>]*>{renamed} \(\d+\)</option>', html
+            rf'<a class="topic topic-chip" href="[^"]*\?topic=apprentissage-continu#publications"'
+            rf'[^>]*>{renamed} <span class="topic-chip__count">\d+',
+            html,
         ), url
 
 

@@ -12,7 +12,13 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from profiles.models import Researcher, ResearchTopic
-from publications.models import Author, Authorship, Publication
+from publications.models import (
+    Author,
+    Authorship,
+    Publication,
+    PublicationLink,
+    PublicationNotice,
+)
 from publications.services import publication_import_bibtex, publication_merge
 from tests.editorial.editing import change_url, history_url, save_form
 from tests.factories import (
@@ -210,6 +216,38 @@ def test_a_wrong_merge_is_undone_from_the_publication_history(editor_client, edi
     ) == ["Ada Lovelace", "Grace Hopper"]
     assert list(restored.authorships.values_list("author__display_name", flat=True)) == [
         "Charles Babbage"
+    ]
+
+
+def test_an_undone_merge_brings_back_the_duplicates_notices_citations_and_links(
+    editor_client, editor, paper
+):
+    copy = publication_with_authors(
+        [AuthorFactory(display_name="Charles Babbage")],
+        title="Notes on the analytical engine (copy)",
+        year=1950,
+        doi="10.1000/engine",
+    )
+    copy.notices.create(kind=PublicationNotice.Kind.CORRECTION, doi="10.1000/fix")
+    copy.citation_years.create(year=2025, count=7)
+    copy.links.create(kind=PublicationLink.Kind.SLIDES, url="https://example.org/slides.pdf")
+    publication_merge(keep=paper, duplicates=[copy], user=editor)
+    assert not PublicationNotice.objects.filter(publication_id=copy.pk).exists()
+
+    before = (
+        Version.objects.get_for_object(paper)
+        .filter(revision__comment__contains="1")
+        .order_by("pk")
+        .first()
+    )
+    revert_url = reverse("admin:publications_publication_revision", args=[paper.pk, before.pk])
+    assert save_form(editor_client, revert_url, "publication_form").status_code == 302
+
+    restored = Publication.objects.get(pk=copy.pk)
+    assert list(restored.notices.values_list("kind", "doi")) == [("correction", "10.1000/fix")]
+    assert list(restored.citation_years.values_list("year", "count")) == [(2025, 7)]
+    assert list(restored.links.values_list("kind", "url")) == [
+        ("slides", "https://example.org/slides.pdf")
     ]
 
 

@@ -379,8 +379,8 @@ def test_topic_page_costs_the_same_queries_for_5_or_200_publications(client):
 
     assert few == many
     # The topic, its researchers, the publication count, the ten publications, their authors,
-    # their other versions and their topics.
-    assert many <= 7
+    # their other versions, their links and their topics.
+    assert many <= 8
 
 
 # The profile's topic filter
@@ -418,22 +418,32 @@ def test_profile_topic_narrows_the_owner_publications(client, owner):
     assert sorted(titles(response)) == ["Both engines", "Optimising engines"]
     assert "2 publications" in text_of(response)
     assert notice(response) == []
-    assert '<option value="optimisation" selected>' in response.content.decode()
+    assert re.search(
+        r'<a class="topic topic-chip" href="[^"]*\?topic=optimisation#publications" '
+        r'aria-current="page">Optimisation <',
+        response.content.decode(),
+    )
 
 
-def test_profile_topic_select_lists_the_owner_topics_with_counts(client, owner):
+def test_profile_topic_chips_list_the_owner_topics_with_counts(client, owner):
     html = client.get("/fr/chercheurs/ada/").content.decode()
-    select = html.split('id="profile-topic"')[1].split("</select>")[0]
-    options = [
-        (value, unescape(label))
-        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', select)
+    section = html.split('id="topics-heading"')[1].split("</section>")[0]
+    chips = [
+        (unescape(href), unescape(name), count)
+        for href, name, count in re.findall(
+            r'<(?:a|span) class="topic topic-chip[^"]*"(?: href="([^"]*)")?[^>]*>([^<]+?) '
+            r'<span class="topic-chip__(?:count|none)">(\d*)',
+            section,
+        )
     ]
 
-    # Topics are A to Z; a topic without a published publication is not offered.
-    assert options == [
-        ("", "Tous les sujets"),
-        ("graphs", "Graphes (2)"),
-        ("optimisation", "Optimisation (2)"),
+    # The most published first, then A to Z; a topic without a published publication leads
+    # nowhere.
+    assert chips == [
+        ("/fr/chercheurs/ada/#publications", "Tous les sujets", "3"),
+        ("/fr/chercheurs/ada/?topic=graphs#publications", "Graphes", "2"),
+        ("/fr/chercheurs/ada/?topic=optimisation#publications", "Optimisation", "2"),
+        ("", "Inutilisé", ""),
     ]
 
 

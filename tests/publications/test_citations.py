@@ -173,10 +173,10 @@ def test_the_page_costs_the_same_queries_with_no_citations_or_with_many(
     bare = publication_with_authors([AuthorFactory()])
     full = retracted(with_years(cited(publication_with_authors([AuthorFactory()])), 30))
     # The publication (with the source of its count), its authors, versions, topics,
-    # citations per year and notices.
-    with django_assert_num_queries(6):
+    # citations per year, notices and links.
+    with django_assert_num_queries(7):
         page(client, bare, "en")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         html = page(client, full, "en")
     assert html.count('<th scope="row">') == 30
 

@@ -137,7 +137,8 @@ def test_sitemap_lists_public_pages_in_both_languages_and_nothing_unpublished(cl
     locations = [loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
     assert "http://testserver/fr/chercheurs/razvan-pascanu/" in locations
     assert "http://testserver/en/researchers/razvan-pascanu/" in locations
-    assert "http://testserver/en/topics/optimisation/" in locations
+    assert "http://testserver/fr/sujets/optimisation/" in locations
+    assert "http://testserver/en/topics/optimization/" in locations
     published = Publication.objects.published().count()
     assert (
         sum(

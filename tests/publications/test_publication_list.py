@@ -387,11 +387,11 @@ FILTERED = {
     "researcher": "lead",
     "sort": "title",
 }
-# The unfiltered list: the page, its count, its authors and topics, the three facet counts and
-# the topic names. The facets apply the filters the list validated once; on PostgreSQL the
-# search looks up the authors with a similar name, once.
-MAX_QUERIES_UNFILTERED = 9
-MAX_QUERIES_FILTERED = 12
+# The unfiltered list: the page, its count, its authors, links and topics, the three facet
+# counts and the topic names. The facets apply the filters the list validated once; on
+# PostgreSQL the search looks up the authors with a similar name, once.
+MAX_QUERIES_UNFILTERED = 10
+MAX_QUERIES_FILTERED = 13
 
 
 @pytest.mark.django_db

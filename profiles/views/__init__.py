@@ -1,29 +1,35 @@
-"""Public pages about researchers and research topics."""
+"""Public pages about researchers and research topics (the profile's parts: profile.py)."""
+
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.caching import PAGE, MemoRows, cached_page, memo
+from core.charts import YearChart, year_chart
 from core.drafts import preview_response
-from core.listing import chosen_page, chosen_page_number, printable
+from core.listing import chosen_page, chosen_page_number
 from publications.exports import export_filename, export_response
 from publications.models import Publication
 from publications.selectors import (
+    coauthors_of_researcher,
+    publication_years_of_researcher,
+    publication_years_of_topic,
     publications_of_researcher,
+    publications_of_researcher_matching,
     published_counts_by_topic,
-    researcher_topic_counts,
     topic_publications,
 )
 from publications.structured_data import researcher_person
 
-from .filters import ResearcherFilter
-from .models import Researcher
-from .selectors import (
+from ..filters import ResearcherFilter
+from ..models import Researcher, ResearchTopic
+from ..selectors import (
     researcher_get_for_profile,
     researcher_get_published,
     researcher_search,
@@ -31,8 +37,14 @@ from .selectors import (
     topic_get,
     topic_index,
 )
+from .profile import (
+    PUBLICATIONS_PER_PAGE,
+    profile_filters,
+    profile_header,
+    profile_publications,
+    profile_surroundings,
+)
 
-PUBLICATIONS_PER_PAGE = 20
 RESEARCHERS_PER_PAGE = 24
 TOPIC_LATEST_PUBLICATIONS = 10
 
@@ -54,42 +66,27 @@ def researcher_list(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/researcher_list.html", context)
 
 
-@cached_page(query=("topic", PAGE))
+@cached_page(query=("q", "topic", "year", PAGE))
 @require_safe
 def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A researcher's page: who they are, then their publications, which the visitor narrows
+    by topic, year or words without leaving it."""
     researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
     topics = researcher_topics(researcher=researcher)
-    counts = researcher_topic_counts(researcher=researcher)
-
-    # The owner's publications can be narrowed to one of the owner's topics, on the profile.
-    messages = []
-    chosen_topic = None
-    requested = request.GET.get("topic", "")
-    if requested:
-        chosen_topic = next((topic for topic in topics if topic.slug == requested), None)
-        if chosen_topic is None:
-            messages.append(
-                _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
-                % {"topic": printable(requested)}
-            )
-
-    def publications() -> QuerySet[Publication]:
-        rows = publications_of_researcher(researcher=researcher)
-        return rows.filter(topics=chosen_topic) if chosen_topic else rows
-
-    key = ("profile", researcher.pk, chosen_topic.pk if chosen_topic else None)
-    paginator = Paginator(MemoRows(Publication, publications, key=key), PUBLICATIONS_PER_PAGE)
-    page, page_notice = chosen_page(paginator, request.GET.get("page"))
+    filters = profile_filters(request.GET, topics)
+    years = publication_years_of_researcher(researcher=researcher)
+    rows = MemoRows(
+        Publication,
+        lambda: publications_of_researcher_matching(researcher=researcher, **filters.selection),
+        key=("profile", researcher.pk, filters.key),
+        count=filters.count_from(years),
+    )
+    page, page_notice = chosen_page(Paginator(rows, PUBLICATIONS_PER_PAGE), request.GET.get("page"))
     context = {
-        "researcher": researcher,
-        "topics": topics,
+        **profile_header(researcher, topics, years),
+        **profile_publications(researcher, topics, filters, page),
+        **profile_surroundings(researcher, years),
         "person": researcher_person(researcher, topics, request),
-        "topic_filter": [
-            (topic, counts.get(topic.pk, 0)) for topic in topics if counts.get(topic.pk)
-        ],
-        "chosen_topic": chosen_topic,
-        "filter_messages": messages,
-        "page_obj": page,
         "page_notice": page_notice,
     }
     if preview:
@@ -133,8 +130,15 @@ def _topic_index_rows() -> list[dict]:
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = topic_get(slug=slug)
+    if topic.slug != slug:  # the other language's slug: the page's address before, moved for good
+        query = iri_to_uri(request.META.get("QUERY_STRING", ""))  # as the visitor sent it
+        return HttpResponsePermanentRedirect(topic.get_absolute_url() + (query and f"?{query}"))
+    years = publication_years_of_topic(topic=topic)
     rows = MemoRows(
-        Publication, lambda: topic_publications(topic=topic), key=("topic_page", topic.pk)
+        Publication,
+        lambda: topic_publications(topic=topic),
+        key=("topic_page", topic.pk),
+        count=lambda: sum(years.values()),  # the chart's counts: no query of its own
     )
     latest = Paginator(rows, TOPIC_LATEST_PUBLICATIONS).page(1)
     # The page is one page: the latest publications, and a link to all of them in the list.
@@ -144,5 +148,38 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "latest_publications": latest,
         "publication_count": latest.paginator.count,
         "page_notice": page_notice,
+        "year_chart": topic_year_chart(topic, years),
     }
     return render(request, "profiles/topic_detail.html", context)
+
+
+def topic_year_chart(topic: ResearchTopic, years: dict[int, int]) -> YearChart | None:
+    """The topic's publications per year, each year's bar leading to the publication list
+    filtered by the topic and that year."""
+    list_url = reverse("publications:publication_list")
+
+    def link(year: int) -> str:
+        query = {"topic": topic.slug, "year_from": year, "year_to": year}
+        return f"{list_url}?{urlencode(query)}"
+
+    return year_chart(years, link=link)
+
+
+# A researcher's coauthors: a page of a hundred names stays light on a phone.
+COAUTHORS_PER_PAGE = 100
+
+
+@cached_page(query=(PAGE,))
+@require_safe
+def researcher_coauthors(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone who signed published works with the researcher, the most frequent first: the
+    profile shows the first few. A draft's coauthors have no page."""
+    researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
+    if preview:
+        raise Http404
+    coauthors = coauthors_of_researcher(researcher=researcher)
+    page, page_notice = chosen_page(
+        Paginator(coauthors, COAUTHORS_PER_PAGE), request.GET.get("page")
+    )
+    context = {"researcher": researcher, "page_obj": page, "page_notice": page_notice}
+    return render(request, "profiles/researcher_coauthors.html", context)

@@ -1,0 +1,339 @@
+"""The profile page's parts: its header, its publications under the visitor's filters (topic
+chips, year, words), with the key publications first and the entries under their years, and
+what surrounds the work (publications per year, coauthors, supervision)."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Page
+from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from core.caching import MemoRows, memo
+from core.charts import year_chart
+from core.listing import SEARCH_MAX_LENGTH, printable
+from publications.models import YEAR_MAX, YEAR_MIN, Publication
+from publications.selectors import (
+    coauthors_of_researcher,
+    key_publications_of_researcher,
+    researcher_topic_counts,
+)
+from publications.templatetags.publication_items import rendered_items
+
+from ..models import Researcher, ResearchTopic
+from ..selectors import (
+    researcher_supervision,
+)
+
+PUBLICATIONS_PER_PAGE = 20
+# A profile shows this many of its topics at once (the most published): the others are one
+# tap away, so that on a phone the publications come right after the header.
+PROFILE_TOPICS_SHOWN = 5
+# A profile names this many coauthors, the most frequent; a page lists them all.
+PROFILE_COAUTHORS_SHOWN = 10
+# A biography longer than this shows its first paragraph, and the rest on demand.
+BIOGRAPHY_SHOWN_WHOLE = 600
+
+
+@dataclass(frozen=True)
+class ProfileFilters:
+    """What a profile's query string chose among the owner's publications, each value checked
+    first: one that cannot be used is named in ``messages`` and left out, never a 500."""
+
+    topic: ResearchTopic | None = None
+    year: int | None = None
+    text: str = ""
+    messages: tuple[str, ...] = ()
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.topic or self.year or self.text)
+
+    @property
+    def selection(self) -> dict:
+        """The filters as :func:`publications_of_researcher_matching` takes them."""
+        return {"topic": self.topic, "year": self.year, "text": self.text}
+
+    @property
+    def key(self) -> tuple:
+        """What the list depends on besides the data and its owner: plain values."""
+        return (self.topic.pk if self.topic else None, self.year, self.text)
+
+    def count_from(self, years: dict[int, int]) -> Callable[[], int] | None:
+        """How many publications the list holds, from the owner's count per year when the
+        filters choose whole years (none, or a year alone); None when only a count tells."""
+        if self.topic or self.text:
+            return None
+        if self.year:
+            return lambda: years.get(self.year, 0)
+        return lambda: sum(years.values())
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The filters in use as query parameters, for links that change one of them: the
+        values that could not be used are left out of every link."""
+        params = {"topic": self.topic.slug if self.topic else "", "year": self.year or ""}
+        params["q"] = self.text
+        return {name: str(value) for name, value in params.items() if value}
+
+
+def profile_filters(params: QueryDict, topics: list[ResearchTopic]) -> ProfileFilters:
+    """The filters ``params`` chose, among the owner's ``topics``."""
+    topic, topic_message = _chosen_topic(params.get("topic", ""), topics)
+    year, year_message = _chosen_year(params.get("year", ""))
+    text, text_message = _search_text(params.get("q", ""))
+    messages = tuple(message for message in (topic_message, year_message, text_message) if message)
+    return ProfileFilters(topic=topic, year=year, text=text, messages=messages)
+
+
+def _chosen_topic(requested: str, topics: list[ResearchTopic]) -> tuple[ResearchTopic | None, str]:
+    if not requested:
+        return None, ""
+    chosen = next((topic for topic in topics if requested in topic.slugs), None)
+    if chosen is not None:
+        return chosen, ""
+    message = _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
+    return None, message % {"topic": printable(requested)}
+
+
+def _chosen_year(requested: str) -> tuple[int | None, str]:
+    value = requested.strip()
+    if not value:
+        return None, ""
+    if re.fullmatch(r"[0-9]{4}", value) and YEAR_MIN <= int(value) <= YEAR_MAX:
+        return int(value), ""
+    message = _("“%(year)s” is not a year: the publications of every year are shown.")
+    return None, message % {"year": printable(value)}
+
+
+def _search_text(requested: str) -> tuple[str, str]:
+    text = " ".join(requested.split())
+    if not text:
+        return "", ""
+    if len(text) > SEARCH_MAX_LENGTH:
+        message = _("The search is longer than %(limit)s characters: it was left out.")
+        return "", message % {"limit": SEARCH_MAX_LENGTH}
+    if not text.isprintable():
+        return "", _("The search holds characters that cannot be searched: it was left out.")
+    return text, ""
+
+
+def _profile_address(researcher: Researcher, params: dict[str, str]) -> str:
+    """The profile with these filters, at its publications."""
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{researcher.get_absolute_url()}{query}#publications"
+
+
+@dataclass(frozen=True)
+class TopicChip:
+    """One of the owner's topics as a filter of their publications (no address: none yet)."""
+
+    name: str
+    count: int
+    url: str
+    current: bool
+
+
+def _topic_chips(
+    researcher: Researcher, topics: list[ResearchTopic], filters: ProfileFilters
+) -> list[TopicChip]:
+    """The owner's topics, the most published first (then A to Z), each leading to the
+    publications on it with the other filters kept; a topic without any publication leads
+    nowhere."""
+    counts = researcher_topic_counts(researcher=researcher)
+    chips = [
+        TopicChip(
+            name=topic.name,
+            count=counts.get(topic.pk, 0),
+            url=_profile_address(researcher, {**filters.params, "topic": topic.slug})
+            if counts.get(topic.pk)
+            else "",
+            current=topic == filters.topic,
+        )
+        for topic in topics
+    ]
+    return sorted(chips, key=lambda chip: -chip.count)
+
+
+def profile_header(
+    researcher: Researcher, topics: list[ResearchTopic], years: dict[int, int]
+) -> dict:
+    """What the top of the profile shows, the same on each of its pages."""
+    teaser, rest = biography_parts(researcher.bio)
+    return {
+        "researcher": researcher,
+        "topics": topics,
+        "bio_teaser": teaser,
+        "bio_rest": rest,
+        "years": sorted(years.items(), reverse=True),
+        "publication_total": sum(years.values()),
+    }
+
+
+def profile_surroundings(researcher: Researcher, years: dict[int, int]) -> dict:
+    """What surrounds the work, beside the publications on wide screens: the publications per
+    year (each bar leads to that year's), the most frequent coauthors, the supervision."""
+    # One read of the coauthors gives the few shown and how many there are.
+    coauthors = coauthors_of_researcher(researcher=researcher)
+    return {
+        "year_chart": year_chart(
+            years, link=lambda year: _profile_address(researcher, {"year": str(year)})
+        ),
+        "coauthors": coauthors[:PROFILE_COAUTHORS_SHOWN],
+        "coauthor_count": len(coauthors),
+        "supervision": researcher_supervision(researcher=researcher),
+    }
+
+
+def biography_parts(text: str) -> tuple[str, str]:
+    """A biography as what is read first and the rest, which a long one keeps behind a
+    "read more", so that on a phone the publications stay near the top: its first paragraph
+    (its first sentences when that paragraph is long) and the others. A short one is all
+    teaser."""
+    text = text.strip()
+    if len(text) <= BIOGRAPHY_SHOWN_WHOLE:
+        return text, ""
+    paragraphs = re.split(r"\n\s*\n", text)
+    if len(paragraphs[0]) > BIOGRAPHY_SHOWN_WHOLE // 2:
+        paragraphs = [*_first_sentences(paragraphs[0]), *paragraphs[1:]]
+    return paragraphs[0].strip(), "\n\n".join(paragraphs[1:]).strip()
+
+
+def _first_sentences(text: str) -> list[str]:
+    """``text`` cut after the sentence that reaches a third of a long biography's length:
+    [start, rest], or [text] when no sentence ends after that."""
+    for match in re.finditer(r"(?<=[.!?…])\s+", text):
+        if match.start() >= BIOGRAPHY_SHOWN_WHOLE // 3:
+            return [text[: match.start()], text[match.end() :]]
+    return [text]
+
+
+def profile_publications(
+    researcher: Researcher, topics: list[ResearchTopic], filters: ProfileFilters, page: Page
+) -> dict:
+    """The publications part: the filters, the key publications on the unfiltered first page,
+    and the page's entries under their years."""
+    first_unfiltered = not filters.in_use and page.number == 1
+    chips = _topic_chips(researcher, topics, filters)
+    return {
+        "filters": filters,
+        "filter_messages": list(filters.messages),
+        "active_filters": _active_filters(researcher, filters),
+        "clear_filters_url": _profile_address(researcher, {}),
+        "all_topics_url": _profile_address(
+            researcher, {name: value for name, value in filters.params.items() if name != "topic"}
+        ),
+        "topic_chips": chips[:PROFILE_TOPICS_SHOWN],
+        "more_topic_chips": chips[PROFILE_TOPICS_SHOWN:],
+        "more_topics_open": any(chip.current for chip in chips[PROFILE_TOPICS_SHOWN:]),
+        **_entries(researcher, page, with_key=first_unfiltered),
+        "page_obj": page,
+    }
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in use, and the address of the same list without it."""
+
+    label: str
+    remove_url: str
+
+
+def _active_filters(researcher: Researcher, filters: ProfileFilters) -> list[ActiveFilter]:
+    labels = {
+        "topic": filters.topic.name if filters.topic else "",
+        "year": str(filters.year or ""),
+        "q": f"“{filters.text}”" if filters.text else "",
+    }
+    return [
+        ActiveFilter(
+            label=labels[name],
+            remove_url=_profile_address(
+                researcher, {key: value for key, value in filters.params.items() if key != name}
+            ),
+        )
+        for name in filters.params
+    ]
+
+
+@dataclass
+class YearGroup:
+    """The entries of a page published in one year (no year: the entries could not be told
+    apart, and are shown without headings)."""
+
+    year: int | None
+    entries: list[str] = field(default_factory=list)
+
+    @property
+    def html(self) -> SafeString:
+        # Whole list items of the publication_items tag, which escapes them.
+        return mark_safe("\n".join(self.entries))  # noqa: S308
+
+
+def _entries(researcher: Researcher, page: Page, *, with_key: bool) -> dict:
+    """The key publications (``with_key``) and the page's entries under their years, rendered
+    together: the items not kept are read in the queries of one list.
+
+    A key publication may be listed again below on the same page: the ids of its first
+    rendering (and the references to them) get a prefix of their own, so that each id names
+    one element of the page.
+    """
+    rows = page.paginator.object_list
+    key_ids, key_rows = _key_publications(researcher) if with_key else ([], {})
+    ids = list(page)
+    entries = rendered_items(RowsReadHere(rows, key_rows), [*key_ids, *ids], owner=researcher)
+    # Ids and references are attributes: a title or an abstract is escaped and holds no '"'.
+    key_entries = "\n".join(
+        "<li>" + entries[pk].replace('"publication-', '"key-publication-') + "</li>"
+        for pk in key_ids
+        if pk in entries
+    )
+    years = memo(
+        "profile_page_years",
+        (rows.key, page.number),
+        lambda: {pk: row.year for pk, row in rows.in_bulk(ids).items()},
+    )
+    listed = [(years.get(pk), f"<li>{entries[pk]}</li>") for pk in ids if pk in entries]
+    return {
+        "key_entries": mark_safe(key_entries),  # noqa: S308
+        "year_groups": _by_year(listed),
+    }
+
+
+def _key_publications(researcher: Researcher) -> tuple[list[int], dict[int, Publication]]:
+    """The owner's key publications, newest first, kept until the data changes; and their rows
+    when they were read for it in this request (their entries are then rendered from them)."""
+    read: dict[int, Publication] = {}
+
+    def ids() -> list[int]:
+        read.update((row.pk, row) for row in key_publications_of_researcher(researcher=researcher))
+        return list(read)
+
+    return memo("profile_key_publications", researcher.pk, ids), read
+
+
+@dataclass(frozen=True)
+class RowsReadHere:
+    """A list's rows (:class:`core.caching.MemoRows`) and other rows this request read, as the
+    ``publication_items`` tag reads them for the items memo() does not hold: by primary key."""
+
+    rows: MemoRows
+    read: dict[int, Publication]
+
+    def in_bulk(self, ids: list[int]) -> dict[int, Publication]:
+        found = {pk: self.read[pk] for pk in ids if pk in self.read}
+        found.update(self.rows.in_bulk([pk for pk in ids if pk not in found]))
+        return found
+
+
+def _by_year(entries: list[tuple[int | None, str]]) -> list[YearGroup]:
+    """Entries (year, entry), newest first, under each of their years."""
+    groups: list[YearGroup] = []
+    for year, entry in entries:
+        if not groups or groups[-1].year != year:
+            groups.append(YearGroup(year=year))
+        groups[-1].entries.append(entry)
+    return groups
