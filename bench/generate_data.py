@@ -855,6 +855,7 @@ class Generator:
             print(f"publications, authorships, topic links: {time.perf_counter() - start:.1f} s")
             self.timed("search vectors", refresh_search_vectors)
 
+        self.timed("key publications and supervision", lambda: profile_extras(benchmark))
         self.timed("VACUUM ANALYZE", vacuum_analyze)
         own = Publication.objects.published().for_researcher(benchmark).count()
         if own != min(BENCHMARK_PUBLICATIONS, args.publications):
@@ -882,6 +883,51 @@ class Generator:
 
 # How many publications have 3, 4, ... 12 authors, relatively.
 AUTHOR_COUNTS = [14, 18, 17, 13, 10, 8, 7, 5, 4, 4]
+
+
+def profile_extras(benchmark) -> None:
+    """What makes the benchmark's profile as rich as a real one: five key publications (its
+    newest) and supervision both ways, current and past."""
+    from profiles.models import Researcher, Supervision
+    from publications.models import Authorship
+
+    newest = (
+        Authorship.objects.authors()
+        .filter(author__researcher=benchmark, publication__is_published=True)
+        .order_by("-publication__year", "-publication_id")
+        .values_list("pk", flat=True)[:5]
+    )
+    Authorship.objects.filter(pk__in=list(newest)).update(is_key=True)
+    others = list(Researcher.objects.exclude(pk=benchmark.pk).order_by("pk")[:10])
+    degrees = [Supervision.Degree.PHD, Supervision.Degree.MSC, Supervision.Degree.POSTDOC]
+    Supervision.objects.bulk_create(
+        [
+            Supervision(
+                supervisor=benchmark,
+                student=student,
+                role=Supervision.Role.PRINCIPAL if number % 3 else Supervision.Role.CO_SUPERVISOR,
+                degree=degrees[number % 3],
+                start_year=2012 + number,
+                end_year=None if number >= 4 else 2016 + number,
+            )
+            for number, student in enumerate(others[:8])
+        ]
+        + [
+            Supervision(
+                supervisor=supervisor,
+                student=benchmark,
+                role=role,
+                degree=Supervision.Degree.PHD,
+                start_year=2006,
+                end_year=2011,
+            )
+            for supervisor, role in zip(
+                others[8:],
+                [Supervision.Role.PRINCIPAL, Supervision.Role.CO_SUPERVISOR],
+                strict=True,
+            )
+        ]
+    )
 
 
 def _researcher_derived_fields(researcher) -> None:

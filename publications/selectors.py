@@ -319,7 +319,21 @@ def coauthors_of_researcher(*, researcher: Researcher, limit: int | None = None)
 
     One query, whose rows are kept until the data changes: the profile's few and the page of
     all of them share it. Addresses are made for the reader's language."""
-    rows = memo("researcher_coauthors", researcher.pk, lambda: _coauthor_rows(researcher))
+    return _coauthors(_kept_coauthor_rows(researcher)[:limit])
+
+
+def most_frequent_coauthors(*, researcher: Researcher, limit: int) -> tuple[list[Coauthor], int]:
+    """The ``limit`` most frequent coauthors (:func:`coauthors_of_researcher`) and how many
+    there are in all, from one read of the rows: only the few shown are worded."""
+    rows = _kept_coauthor_rows(researcher)
+    return _coauthors(rows[:limit]), len(rows)
+
+
+def _kept_coauthor_rows(researcher: Researcher) -> list[tuple[int, str, str, int]]:
+    return memo("researcher_coauthors", researcher.pk, lambda: _coauthor_rows(researcher))
+
+
+def _coauthors(rows: list[tuple[int, str, str, int]]) -> list[Coauthor]:
     list_url = reverse("publications:publication_list")
     return [
         Coauthor(
@@ -330,7 +344,7 @@ def coauthors_of_researcher(*, researcher: Researcher, limit: int | None = None)
             else f"{list_url}?{urlencode({'author': author_id})}",
             is_member=bool(slug),
         )
-        for author_id, name, slug, count in rows[:limit]
+        for author_id, name, slug, count in rows
     ]
 
 

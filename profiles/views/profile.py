@@ -17,8 +17,8 @@ from core.charts import year_chart
 from core.listing import SEARCH_MAX_LENGTH, printable
 from publications.models import YEAR_MAX, YEAR_MIN, Publication
 from publications.selectors import (
-    coauthors_of_researcher,
     key_publications_of_researcher,
+    most_frequent_coauthors,
     researcher_topic_counts,
 )
 from publications.templatetags.publication_items import rendered_items
@@ -176,14 +176,15 @@ def profile_header(
 def profile_surroundings(researcher: Researcher, years: dict[int, int]) -> dict:
     """What surrounds the work, beside the publications on wide screens: the publications per
     year (each bar leads to that year's), the most frequent coauthors, the supervision."""
-    # One read of the coauthors gives the few shown and how many there are.
-    coauthors = coauthors_of_researcher(researcher=researcher)
+    coauthors, coauthor_count = most_frequent_coauthors(
+        researcher=researcher, limit=PROFILE_COAUTHORS_SHOWN
+    )
     return {
         "year_chart": year_chart(
             years, link=lambda year: _profile_address(researcher, {"year": str(year)})
         ),
-        "coauthors": coauthors[:PROFILE_COAUTHORS_SHOWN],
-        "coauthor_count": len(coauthors),
+        "coauthors": coauthors,
+        "coauthor_count": coauthor_count,
         "supervision": researcher_supervision(researcher=researcher),
     }
 

@@ -54,7 +54,9 @@ def type_name(page: Page, lang: str, value: str) -> None:
 def test_the_second_editor_sees_the_notice_and_a_merged_form(
     transactional_db, live_server, new_page, django_user_model, lang
 ):
-    topic = ResearchTopic.objects.create(name_fr="Calcul", name_en="Computing", slug="calcul")
+    topic = ResearchTopic.objects.create(
+        name_fr="Calcul", name_en="Computing", slug_fr="calcul", slug_en="computing"
+    )
     url = reverse("admin:profiles_researchtopic_change", args=[topic.pk])
     first = editor_page(new_page, django_user_model, "alice", "Alice", "fr")
     second = editor_page(new_page, django_user_model, "marie", "Marie", lang)
@@ -99,7 +101,9 @@ def test_the_second_editor_sees_the_notice_and_a_merged_form(
 def test_a_value_both_changed_is_chosen_in_the_notice(
     transactional_db, live_server, new_page, django_user_model, lang
 ):
-    topic = ResearchTopic.objects.create(name_fr="Calcul", name_en="Computing", slug="calcul")
+    topic = ResearchTopic.objects.create(
+        name_fr="Calcul", name_en="Computing", slug_fr="calcul", slug_en="computing"
+    )
     url = reverse("admin:profiles_researchtopic_change", args=[topic.pk])
     first = editor_page(new_page, django_user_model, "alice", "Alice", "fr")
     second = editor_page(new_page, django_user_model, "marie", "Marie", lang)
