@@ -212,6 +212,12 @@ def test_a_change_saved_through_one_server_is_shown_by_the_other(servers):
             "position_en": "Visiting researcher",
             "organization": "Mila",
             "topics": [str(pk) for pk in researcher.topics.values_list("pk", flat=True)],
+            # The supervision inlines, as supervisor and as student: no rows.
+            **{
+                f"{prefix}-{name}": "0"
+                for prefix in ("supervisions", "supervised_by")
+                for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")
+            },
         },
     )
     assert response.status == 302, first.log_tail() or unescape(page)[:3000]
