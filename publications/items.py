@@ -2,7 +2,7 @@
 values read in a few queries and worded here, so that the item's template only places them."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.addresses import by_primary_key, by_slug
 from core.text import collation_key
 from profiles.models import ResearchTopic
 
@@ -174,21 +175,44 @@ def publication_items(
     the owner is marked in the author lists rather than linked."""
     rows = {publication.pk: publication for publication in publications}
     kinds = {value: str(label) for value, label in Publication.Kind.choices}
-    items = {pk: _item(publication, kinds) for pk, publication in rows.items()}
-    signed = _add_authors(items, owner_id)
+    addresses = _Addresses.reversed()
+    items = {pk: _item(publication, kinds, addresses) for pk, publication in rows.items()}
+    signed = _add_authors(items, owner_id, addresses)
     for version in PublicationVersion.objects.filter(publication_id__in=items):
         items[version.publication_id].versions.append(describe(version))
     _add_links(items)
     _add_topics(items)
     for pk, item in items.items():
-        item.citation = publication_citation(rows[pk], authorships=signed[pk])
+        item.citation = publication_citation(rows[pk], authorships=signed[pk], addresses=addresses)
     return list(items.values())
 
 
-def _item(publication: Publication, kinds: dict[str, str]) -> PublicationItem:
+@dataclass(frozen=True)
+class _Addresses:
+    """A publication's page and its citation files, for any publication, and a member's
+    profile: each view is reversed once per list."""
+
+    page: Callable[[int], str]
+    downloads: tuple[tuple[str, Callable[[int], str]], ...]
+    profile: Callable[[str], str]
+
+    @classmethod
+    def reversed(cls) -> "_Addresses":
+        return cls(
+            page=by_primary_key("publications:publication_detail"),
+            profile=by_slug("profiles:researcher_detail"),
+            downloads=tuple(
+                (name, by_primary_key(EXPORT_URL_NAME, fmt=fmt)) for fmt, name in DOWNLOADS
+            ),
+        )
+
+
+def _item(
+    publication: Publication, kinds: dict[str, str], addresses: _Addresses
+) -> PublicationItem:
     return PublicationItem(
         pk=publication.pk,
-        url=reverse("publications:publication_detail", kwargs={"pk": publication.pk}),
+        url=addresses.page(publication.pk),
         title=publication.title,
         language=publication.language,
         kind=kinds.get(publication.kind, publication.kind),
@@ -210,7 +234,7 @@ def _cited_by(publication: Publication) -> str:
 
 
 def _add_authors(
-    items: dict[int, PublicationItem], owner_id: int | None
+    items: dict[int, PublicationItem], owner_id: int | None, addresses: "_Addresses"
 ) -> dict[int, list["_Signature"]]:
     """Authors and editors in order, linked to their profile when visitors may see it, and
     whether each publication is retracted (read with them: a publication without authors
@@ -226,7 +250,6 @@ def _add_authors(
         .values_list("pk", "retracted", *SIGNER_COLUMNS)
     )
     signed: dict[int, list[_Signature]] = {pk: [] for pk in items}
-    profile_urls: dict[str, str] = {}
     for publication_id, retracted, *columns in rows:
         item = items[publication_id]
         item.retracted = retracted
@@ -238,7 +261,7 @@ def _add_authors(
         owner = owner_id is not None and researcher_id == owner_id
         signer = Signer(
             authorship.author.display_name,
-            "" if owner else _profile_url(slug, published, profile_urls),
+            "" if owner or not (slug and published) else addresses.profile(slug),
             owner=owner,
             equal_contribution=authorship.equal_contribution,
             corresponding=authorship.corresponding,
@@ -312,14 +335,6 @@ def signers(authorships: Iterable[Authorship]) -> list[Signer]:
     return named
 
 
-def _profile_url(slug: str | None, published: bool | None, known: dict[str, str]) -> str:
-    if not (slug and published):
-        return ""
-    if slug not in known:
-        known[slug] = reverse("profiles:researcher_detail", kwargs={"slug": slug})
-    return known[slug]
-
-
 def identifier_links(publication: Publication) -> list[Link]:
     """Where the work can be read, from its own fields: arXiv, the PDF, the DOI, the code, its
     web page (unless it is the arXiv page)."""
@@ -357,14 +372,19 @@ def _add_links(items: dict[int, PublicationItem]) -> None:
 
 
 def publication_citation(
-    publication: Publication, *, authorships: Iterable[Authorship]
+    publication: Publication,
+    *,
+    authorships: Iterable[Authorship],
+    addresses: _Addresses | None = None,
 ) -> Citation:
     """How to cite ``publication``: its names, title, venue and year (the words its list item
     and its page show) and its BibTeX entry, from authorships (their authors in them) the
-    caller read. The entry to copy is the work's own, as the BibTeX download writes it but
-    without the abstract (on the page already) and the entries of its other versions, which
-    only biblatex reads: the download has them."""
+    caller read (``addresses``: a list's, reversed once for all its items). The entry to
+    copy is the work's own, as the BibTeX download writes it but without the abstract (on the
+    page already) and the entries of its other versions, which only biblatex reads: the
+    download has them."""
     authorships = list(authorships)
+    addresses = addresses or _Addresses.reversed()
     title = publication.title.rstrip()
     source = venue_and_year(publication)
     if details := citation_details(publication):
@@ -381,8 +401,7 @@ def publication_citation(
             publication, authorships=authorships, versions=(), abstract=False
         ).rstrip(),
         downloads=tuple(
-            Link(name, reverse(EXPORT_URL_NAME, kwargs={"pk": publication.pk, "fmt": fmt}))
-            for fmt, name in DOWNLOADS
+            Link(name, address(publication.pk)) for name, address in addresses.downloads
         ),
     )
 

@@ -19,7 +19,7 @@ from profiles.filters import topic_options
 from profiles.models import Researcher, ResearchTopic
 
 from .filters import PublicationFilter
-from .models import Authorship, FieldSource, Publication, TopicPublicationCount
+from .models import Author, Authorship, FieldSource, Publication, TopicPublicationCount
 from .search import publications_matching, read_through_the_search_index
 
 T = TypeVar("T")
@@ -315,22 +315,66 @@ def coauthors_of_researcher(*, researcher: Researcher, limit: int | None = None)
     """The people who signed, as authors, the researcher's published works that the
     researcher signed as an author too, each with the number of those works: the most
     frequent first, then by name, at most ``limit``. The researcher's own author rows are
-    left out; editors of a volume are not its authors' coauthors.
-
-    One query, whose rows are kept until the data changes: the profile's few and the page of
-    all of them share it. Addresses are made for the reader's language."""
-    return _coauthors(_kept_coauthor_rows(researcher)[:limit])
+    left out; editors of a volume are not its authors' coauthors. Addresses are made for the
+    reader's language."""
+    return most_frequent_coauthors(researcher=researcher, limit=limit)[0]
 
 
-def most_frequent_coauthors(*, researcher: Researcher, limit: int) -> tuple[list[Coauthor], int]:
-    """The ``limit`` most frequent coauthors (:func:`coauthors_of_researcher`) and how many
-    there are in all, from one read of the rows: only the few shown are worded."""
-    rows = _kept_coauthor_rows(researcher)
-    return _coauthors(rows[:limit]), len(rows)
+def most_frequent_coauthors(
+    *, researcher: Researcher, limit: int | None
+) -> tuple[list[Coauthor], int]:
+    """The ``limit`` most frequent coauthors (:func:`coauthors_of_researcher`; all of them
+    for None) and how many there are in all.
+
+    The joint works are counted per author alone, from the authorships' index; only the
+    authors who may be among the first ``limit`` (those as frequent as the last of them, whom
+    their names may place before it) are read by name: a researcher with thousands of
+    coauthors costs a few names. The counts are kept until the data changes, and each list
+    of names too."""
+    counts = memo("researcher_coauthor_counts", researcher.pk, lambda: _coauthor_counts(researcher))
+    rows = memo(
+        "researcher_coauthors", (researcher.pk, limit), lambda: _named_coauthors(counts, limit)
+    )
+    return _coauthors(rows), len(counts)
 
 
-def _kept_coauthor_rows(researcher: Researcher) -> list[tuple[int, str, str, int]]:
-    return memo("researcher_coauthors", researcher.pk, lambda: _coauthor_rows(researcher))
+def _coauthor_counts(researcher: Researcher) -> list[tuple[int, int]]:
+    """(author id, joint works) of each coauthor, the most frequent first."""
+    author = Authorship.Role.AUTHOR
+    own = Author.objects.filter(researcher=researcher).values("pk")
+    joint = Authorship.objects.filter(
+        author__in=own, role=author, publication__is_published=True
+    ).values("publication_id")
+    counts = (
+        Authorship.objects.filter(publication_id__in=joint, role=author)
+        .exclude(author__in=own)
+        .order_by()
+        .values_list("author_id")
+        .annotate(joint=Count("*"))
+    )
+    return sorted(counts, key=lambda row: -row[1])
+
+
+def _named_coauthors(
+    counts: list[tuple[int, int]], limit: int | None
+) -> list[tuple[int, str, str, int]]:
+    """(author id, name, slug of their published profile or "", joint works) of the first
+    ``limit`` of ``counts`` (all for None) by frequency, then name."""
+    if limit is not None and len(counts) > limit:
+        least = counts[limit - 1][1] if limit > 0 else counts[0][1] + 1
+        counts = [row for row in counts if row[1] >= least]
+    joint = dict(counts)
+    if not joint:
+        return []
+    names = Author.objects.filter(pk__in=joint).values_list(
+        "pk", "display_name", "researcher__slug", "researcher__is_published"
+    )
+    found = [
+        (pk, name, slug if slug and is_published else "", joint[pk])
+        for pk, name, slug, is_published in names
+    ]
+    found.sort(key=lambda row: (-row[3], collation_key(row[1]), row[0]))
+    return found[:limit]
 
 
 def _coauthors(rows: list[tuple[int, str, str, int]]) -> list[Coauthor]:
@@ -346,29 +390,3 @@ def _coauthors(rows: list[tuple[int, str, str, int]]) -> list[Coauthor]:
         )
         for author_id, name, slug, count in rows
     ]
-
-
-def _coauthor_rows(researcher: Researcher) -> list[tuple[int, str, str, int]]:
-    """(author id, name, slug of their published profile or "", joint works) for each
-    coauthor, in the order :func:`coauthors_of_researcher` gives them."""
-    author = Authorship.Role.AUTHOR
-    joint = Authorship.objects.filter(
-        author__researcher=researcher, role=author, publication__is_published=True
-    ).values("publication_id")
-    rows = (
-        Authorship.objects.filter(publication_id__in=joint, role=author)
-        .exclude(author__researcher=researcher)
-        .order_by()
-        .values_list(
-            "author_id",
-            "author__display_name",
-            "author__researcher__slug",
-            "author__researcher__is_published",
-        )
-        .annotate(joint=Count("*"))
-    )
-    found = [
-        (author_id, name, slug if slug and is_published else "", count)
-        for author_id, name, slug, is_published, count in rows
-    ]
-    return sorted(found, key=lambda row: (-row[3], collation_key(row[1]), row[0]))

@@ -18,7 +18,7 @@ def names(response) -> list[str]:
     return [
         unescape(name)
         for name in re.findall(
-            r'<h3 class="researcher-card__name"><a href="[^"]+">([^<]+)</a></h3>',
+            r'<h3 class="researcher-card__name"><a href="[^"]+">([^<]+)</a></h[34]>',
             response.content.decode(),
         )
     ]
@@ -30,7 +30,7 @@ def titles(response) -> list[str]:
     return [
         unescape(title)
         for title in re.findall(
-            r'<h3 class="publication__title"[^>]*><a href="[^"]+">([^<]+)</a></h3>',
+            r'<h[34] class="publication__title"[^>]*><a href="[^"]+">([^<]+)</a></h[34]>',
             response.content.decode(),
         )
     ]

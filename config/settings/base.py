@@ -173,7 +173,11 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"listing": "core.listing", "memo": "core.caching"},
+            "libraries": {
+                "charts": "core.charts",
+                "listing": "core.listing",
+                "memo": "core.caching",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -40,9 +40,8 @@ from ..selectors import (
 from .profile import (
     PUBLICATIONS_PER_PAGE,
     profile_filters,
-    profile_header,
+    profile_frame,
     profile_publications,
-    profile_surroundings,
 )
 
 RESEARCHERS_PER_PAGE = 24
@@ -83,9 +82,8 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page, page_notice = chosen_page(Paginator(rows, PUBLICATIONS_PER_PAGE), request.GET.get("page"))
     context = {
-        **profile_header(researcher, topics, years),
+        **profile_frame(researcher, topics, years),
         **profile_publications(researcher, topics, filters, page),
-        **profile_surroundings(researcher, years),
         "person": researcher_person(researcher, topics, request),
         "page_notice": page_notice,
     }

@@ -2,6 +2,7 @@
 chips, year, words), with the key publications first and the entries under their years, and
 what surrounds the work (publications per year, coauthors, supervision)."""
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,19 +10,22 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.caching import MemoRows, memo
 from core.charts import year_chart
-from core.listing import SEARCH_MAX_LENGTH, printable
+from core.listing import SEARCH_MAX_LENGTH, FacetOption, printable
+from publications.entries import EntryLayout
 from publications.models import YEAR_MAX, YEAR_MIN, Publication
 from publications.selectors import (
     key_publications_of_researcher,
     most_frequent_coauthors,
     researcher_topic_counts,
 )
-from publications.templatetags.publication_items import rendered_items
+from publications.templatetags.publication_items import RenderedItems
 
 from ..models import Researcher, ResearchTopic
 from ..selectors import (
@@ -121,10 +125,10 @@ def _search_text(requested: str) -> tuple[str, str]:
     return text, ""
 
 
-def _profile_address(researcher: Researcher, params: dict[str, str]) -> str:
-    """The profile with these filters, at its publications."""
+def _profile_address(address: str, params: dict[str, str]) -> str:
+    """The profile at ``address`` with these filters, at its publications."""
     query = f"?{urlencode(params)}" if params else ""
-    return f"{researcher.get_absolute_url()}{query}#publications"
+    return f"{address}{query}#publications"
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,12 @@ def _topic_chips(
     publications on it with the other filters kept; a topic without any publication leads
     nowhere."""
     counts = researcher_topic_counts(researcher=researcher)
+    address = researcher.get_absolute_url()
     chips = [
         TopicChip(
             name=topic.name,
             count=counts.get(topic.pk, 0),
-            url=_profile_address(researcher, {**filters.params, "topic": topic.slug})
+            url=_profile_address(address, {**filters.params, "topic": topic.slug})
             if counts.get(topic.pk)
             else "",
             current=topic == filters.topic,
@@ -158,18 +163,47 @@ def _topic_chips(
     return sorted(chips, key=lambda chip: -chip.count)
 
 
-def profile_header(
+def profile_frame(
     researcher: Researcher, topics: list[ResearchTopic], years: dict[int, int]
 ) -> dict:
-    """What the top of the profile shows, the same on each of its pages."""
+    """The parts of the profile that are the same on each of its pages whatever their filters,
+    each written once per language and change of the data: its header (who, where, the work in
+    figures, the biography) and what surrounds the work (:func:`profile_surroundings`), which
+    is only read when one of them is written."""
+    surroundings = functools.cache(lambda: profile_surroundings(researcher, years))
     teaser, rest = biography_parts(researcher.bio)
+
+    def header() -> str:
+        coauthors = surroundings()
+        context = {
+            "researcher": researcher,
+            "topics": topics,
+            "bio_teaser": teaser,
+            "bio_rest": rest,
+            "publication_total": sum(years.values()),
+            "coauthors": coauthors["coauthors"],
+            "coauthor_count": coauthors["coauthor_count"],
+        }
+        return render_to_string("profiles/includes/profile_header.html", context)
+
+    def aside() -> str:
+        parts = surroundings()
+        if not (parts["year_chart"] or parts["coauthors"] or parts["supervision"]):
+            return ""
+        context = {"researcher": researcher, **parts}
+        return render_to_string("profiles/includes/profile_aside.html", context)
+
+    parts = (get_language(), researcher.pk)
     return {
         "researcher": researcher,
-        "topics": topics,
-        "bio_teaser": teaser,
-        "bio_rest": rest,
-        "years": sorted(years.items(), reverse=True),
         "publication_total": sum(years.values()),
+        "year_options": [
+            FacetOption(value=str(year), label=str(year), count=count, selected=False)
+            for year, count in sorted(years.items(), reverse=True)
+        ],
+        # Templates' output, escaped when it was rendered.
+        "profile_header": mark_safe(memo("profile_header", parts, header)),  # noqa: S308
+        "profile_aside": mark_safe(memo("profile_aside", parts, aside)),  # noqa: S308
     }
 
 
@@ -179,9 +213,10 @@ def profile_surroundings(researcher: Researcher, years: dict[int, int]) -> dict:
     coauthors, coauthor_count = most_frequent_coauthors(
         researcher=researcher, limit=PROFILE_COAUTHORS_SHOWN
     )
+    address = researcher.get_absolute_url()
     return {
         "year_chart": year_chart(
-            years, link=lambda year: _profile_address(researcher, {"year": str(year)})
+            years, link=lambda year: _profile_address(address, {"year": str(year)})
         ),
         "coauthors": coauthors,
         "coauthor_count": coauthor_count,
@@ -219,13 +254,14 @@ def profile_publications(
     and the page's entries under their years."""
     first_unfiltered = not filters.in_use and page.number == 1
     chips = _topic_chips(researcher, topics, filters)
+    address = researcher.get_absolute_url()
     return {
         "filters": filters,
         "filter_messages": list(filters.messages),
-        "active_filters": _active_filters(researcher, filters),
-        "clear_filters_url": _profile_address(researcher, {}),
+        "active_filters": _active_filters(address, filters),
+        "clear_filters_url": _profile_address(address, {}),
         "all_topics_url": _profile_address(
-            researcher, {name: value for name, value in filters.params.items() if name != "topic"}
+            address, {name: value for name, value in filters.params.items() if name != "topic"}
         ),
         "topic_chips": chips[:PROFILE_TOPICS_SHOWN],
         "more_topic_chips": chips[PROFILE_TOPICS_SHOWN:],
@@ -243,7 +279,7 @@ class ActiveFilter:
     remove_url: str
 
 
-def _active_filters(researcher: Researcher, filters: ProfileFilters) -> list[ActiveFilter]:
+def _active_filters(address: str, filters: ProfileFilters) -> list[ActiveFilter]:
     labels = {
         "topic": filters.topic.name if filters.topic else "",
         "year": str(filters.year or ""),
@@ -253,7 +289,7 @@ def _active_filters(researcher: Researcher, filters: ProfileFilters) -> list[Act
         ActiveFilter(
             label=labels[name],
             remove_url=_profile_address(
-                researcher, {key: value for key, value in filters.params.items() if key != name}
+                address, {key: value for key, value in filters.params.items() if key != name}
             ),
         )
         for name in filters.params
@@ -270,28 +306,24 @@ class YearGroup:
 
     @property
     def html(self) -> SafeString:
-        # Whole list items of the publication_items tag, which escapes them.
+        # Whole list items written by EntryWriter, which escapes every value.
         return mark_safe("\n".join(self.entries))  # noqa: S308
 
 
 def _entries(researcher: Researcher, page: Page, *, with_key: bool) -> dict:
-    """The key publications (``with_key``) and the page's entries under their years, rendered
-    together: the items not kept are read in the queries of one list.
+    """The key publications (``with_key``) and the page's entries under their years: the
+    entries not kept are read together, in the queries of one list.
 
-    A key publication may be listed again below on the same page: the ids of its first
-    rendering (and the references to them) get a prefix of their own, so that each id names
-    one element of the page.
+    A key publication may be listed again below on the same page: the ids of its first entry
+    (and the references to them) get a prefix of their own, so that each id names one element
+    of the page. The list's entries sit under their year's heading, a level below the key ones.
     """
     rows = page.paginator.object_list
     key_ids, key_rows = _key_publications(researcher) if with_key else ([], {})
     ids = list(page)
-    entries = rendered_items(RowsReadHere(rows, key_rows), [*key_ids, *ids], owner=researcher)
-    # Ids and references are attributes: a title or an abstract is escaped and holds no '"'.
-    key_entries = "\n".join(
-        "<li>" + entries[pk].replace('"publication-', '"key-publication-') + "</li>"
-        for pk in key_ids
-        if pk in entries
-    )
+    rendered = RenderedItems(RowsReadHere(rows, key_rows), owner=researcher, together=key_ids)
+    entries = rendered.entries(ids, EntryLayout(heading=4))
+    key_entries = rendered.entries(key_ids, EntryLayout(heading=3, id_prefix="key-"))
     years = memo(
         "profile_page_years",
         (rows.key, page.number),
@@ -299,7 +331,10 @@ def _entries(researcher: Researcher, page: Page, *, with_key: bool) -> dict:
     )
     listed = [(years.get(pk), f"<li>{entries[pk]}</li>") for pk in ids if pk in entries]
     return {
-        "key_entries": mark_safe(key_entries),  # noqa: S308
+        # Entries written by EntryWriter, which escapes every value.
+        "key_entries": mark_safe(  # noqa: S308
+            "\n".join(f"<li>{key_entries[pk]}</li>" for pk in key_ids if pk in key_entries)
+        ),
         "year_groups": _by_year(listed),
     }
 

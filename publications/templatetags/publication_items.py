@@ -1,18 +1,16 @@
-"""Publication list items, each rendered once per language and change of the data, and the
-citation of one publication for its page."""
+"""Publication list items, each written once per language, layout and change of the data, and
+the citation and author list of one publication for its page."""
 
 from django import template
 from django.conf import settings
 from django.core.paginator import Page
-from django.template.loader import get_template
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from core.caching import memo_many
 from profiles.models import Researcher
-from publications.items import Citation, Signer, further_links, publication_citation
+from publications.entries import DEFAULT_LAYOUT, EntryLayout, EntryWriter
+from publications.items import Signer, further_links, publication_citation
 from publications.items import publication_items as items_build
 from publications.items import signers as items_signers
 from publications.models import Publication
@@ -23,96 +21,63 @@ register = template.Library()
 @register.simple_tag
 def publication_items(page: Page, owner: Researcher | None = None) -> SafeString:
     """The ``<li>`` of each publication of ``page``, a page of :class:`core.caching.MemoRows`
-    (see :func:`rendered_items`)."""
+    (see :class:`RenderedItems`)."""
     ids = list(page)
-    items = rendered_items(page.paginator.object_list, ids, owner=owner)
-    # Each item is an escaped template's output.
+    items = RenderedItems(page.paginator.object_list, owner=owner).entries(ids)
+    # Each entry is written by EntryWriter, which escapes every value.
     return mark_safe("\n".join(f"<li>{items[pk]}</li>" for pk in ids if pk in items))  # noqa: S308
 
 
-def rendered_items(rows, ids: list[int], *, owner: Researcher | None = None) -> dict[int, str]:
-    """The rendered item of each publication of ``ids`` still there, by primary key, each
-    rendered once per language and change of the data; ``rows`` has ``in_bulk(ids)`` (a
-    :class:`core.caching.MemoRows`), which reads the rows of the items not kept.
+class RenderedItems:
+    """The entries of a list's publications, each written once per language, layout and change
+    of the data; ``rows`` has ``in_bulk(ids)`` (a :class:`core.caching.MemoRows`), which reads
+    the rows of the entries not kept.
 
-    On a profile (``owner``), the owner is marked in the author lists: the items are kept apart
-    for each owner, and for each choice of showing citation counts. The publications whose
-    item memo() does not hold have their rows (unless already read), authors, versions, links
-    and topics read in at most five queries.
+    On a profile (``owner``), the owner is marked in the author lists: the entries are kept
+    apart for each owner, and for each choice of showing citation counts. The publications
+    whose entry memo() does not hold have their rows (unless already read), authors, versions,
+    links and topics read in at most five queries, for every layout of the page at once
+    (``together``: the ids the page shows in its other layouts, read with the first missing).
     """
-    owner_id = owner.pk if owner is not None else None
 
-    def render(missing: list[int]) -> dict[int, str]:
-        publications = rows.in_bulk(missing)
-        template = get_template("includes/publication_item.html")
-        return {
-            item.pk: template.render({"item": item})
-            for item in items_build(publications.values(), owner_id=owner_id)
-        }
+    def __init__(self, rows, *, owner: Researcher | None = None, together: tuple = ()) -> None:
+        self.rows = rows
+        self.owner_id = owner.pk if owner is not None else None
+        self.together = list(together)
+        self.built: dict = {}
 
-    parts = (get_language(), owner_id, settings.SHOW_CITATION_COUNTS)
-    return memo_many("publication_item", parts, ids, render)
+    def entries(self, ids: list[int], layout: EntryLayout = DEFAULT_LAYOUT) -> dict[int, str]:
+        """The entry of each publication of ``ids`` still there, by primary key."""
+        parts = (get_language(), self.owner_id, settings.SHOW_CITATION_COUNTS, layout)
+
+        def write(missing: list[int]) -> dict[int, str]:
+            self._build([*missing, *self.together])
+            writer = EntryWriter(layout)
+            return {pk: writer.entry(self.built[pk]) for pk in missing if pk in self.built}
+
+        return memo_many("publication_entry", parts, ids, write)
+
+    def _build(self, ids: list[int]) -> None:
+        unbuilt = [pk for pk in dict.fromkeys(ids) if pk not in self.built]
+        if unbuilt:
+            publications = self.rows.in_bulk(unbuilt)
+            items = items_build(publications.values(), owner_id=self.owner_id)
+            self.built.update((item.pk, item) for item in items)
 
 
 @register.simple_tag
-def citation_of(publication: Publication) -> Citation:
-    """How to cite ``publication``, read with its authors (prefetched: no query), for
-    ``includes/publication_cite.html``."""
-    return publication_citation(publication, authorships=publication.authorships.all())
+def citation_block(publication: Publication) -> SafeString:
+    """How to cite ``publication`` (its authors prefetched: no query): the citation, its BibTeX
+    and the downloads, as each entry's Cite disclosure holds them."""
+    citation = publication_citation(publication, authorships=publication.authorships.all())
+    return mark_safe(EntryWriter().citation(citation))  # noqa: S308 (escaped by the writer)
 
 
 @register.simple_tag
 def author_items(named: list[Signer], editing: bool = False) -> SafeString:
     """One ``<li>`` per author (or editor, "(ed.)"): linked to their profile when visitors
-    may see it, the profile's owner in bold, with their marks. Written in one pass: a
-    collaboration's list holds hundreds of names."""
-    words = _SignerWords()
-    suffix = format_html(" {}", _("(ed.)")) if editing else ""
-    return format_html_join("", "<li>{}{}</li>", ((words.name(s), suffix) for s in named))
-
-
-@register.simple_tag
-def author_name(signer: Signer) -> SafeString:
-    """One name as :func:`author_items` writes it."""
-    return _SignerWords().name(signer)
-
-
-class _SignerWords:
-    """The hidden words beside a name, translated once for a whole list."""
-
-    def __init__(self) -> None:
-        self.owner = format_html('<span class="visually-hidden"> {}</span>', _("(this profile)"))
-        self.marks = (
-            _mark("*", _("equal contribution")),
-            _mark("✉", _("corresponding author")),
-        )
-
-    def name(self, signer: Signer) -> SafeString:
-        if signer.owner:
-            name = format_html(
-                '<strong class="author-list__owner">{}</strong>{}', signer.text, self.owner
-            )
-        elif signer.url:
-            name = format_html('<a href="{}">{}</a>', signer.url, signer.text)
-        else:
-            name = conditional_escape(signer.text)
-        equal, corresponding = self.marks
-        nothing = SafeString("")
-        return (
-            name
-            + (equal if signer.equal_contribution else nothing)
-            + (corresponding if signer.corresponding else nothing)
-        )
-
-
-def _mark(symbol: str, meaning: str) -> SafeString:
-    """A mark seen beside a name, and what it means for those who listen to the page."""
-    return format_html(
-        '<span class="author-mark" aria-hidden="true">{}</span>'
-        '<span class="visually-hidden"> ({})</span>',
-        symbol,
-        meaning,
-    )
+    may see it, the profile's owner in bold, with their marks."""
+    return mark_safe(EntryWriter().names(named, editing=editing))  # noqa: S308 (escaped)
 
 
 @register.filter
@@ -122,20 +87,10 @@ def signers(authorships) -> list[Signer]:
 
 
 @register.simple_tag
-def author_marks_legend(named: list[Signer]) -> str:
+def author_marks_legend(named: list[Signer]) -> SafeString:
     """What the marks of ``named`` mean ("* Equal contribution", "✉ Corresponding author"),
     for the lists that use them only."""
-    meanings = []
-    if any(signer.equal_contribution for signer in named):
-        meanings.append(("*", _("Equal contribution")))
-    if any(signer.corresponding for signer in named):
-        meanings.append(("✉", _("Corresponding author")))
-    if not meanings:
-        return ""
-    return format_html(
-        '<p class="author-marks">{}</p>',
-        format_html_join(" ", '<span class="author-marks__item">{} {}</span>', meanings),
-    )
+    return mark_safe(EntryWriter().legend(named))  # noqa: S308 (escaped by the writer)
 
 
 register.filter("further_links", further_links)

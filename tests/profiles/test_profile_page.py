@@ -110,7 +110,7 @@ def entry_titles(fragment: str) -> list[str]:
     return [
         unescape(title)
         for title in re.findall(
-            r'<h3 class="publication__title"[^>]*><a href="[^"]+">([^<]+)</a></h3>', fragment
+            r'<h[34] class="publication__title"[^>]*><a href="[^"]+">([^<]+)</a></h[34]>', fragment
         )
     ]
 
@@ -702,9 +702,9 @@ def _grown(count: int) -> str:
 
 
 # The researcher, their topics, the counts per year and per topic, the page's rows, the key
-# publications' rows, the entries' authors, versions, links and topics, the coauthors, the
-# supervision.
-PROFILE_QUERIES = 12
+# publications' rows, the entries' authors, versions, links and topics, the coauthors' counts
+# and the names of the most frequent, the supervision.
+PROFILE_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [5, 300])

@@ -221,7 +221,7 @@ def listed():
 def badges(html: str) -> dict[str, str]:
     """Each listed publication's title, with its meta line (its badge marked [badge])."""
     items = re.findall(
-        r'<h3 class="publication__title"[^>]*><a[^>]*>([^<]+)</a></h3>\s*'
+        r'<h[34] class="publication__title"[^>]*><a[^>]*>([^<]+)</a></h[34]>\s*'
         r'<p class="publication__meta">(.*?)</p>',
         html,
         re.S,

@@ -103,15 +103,21 @@ def test_a_researcher_without_coauthors_has_none(ada):
 
 
 @pytest.mark.parametrize("works", [5, 300])
-def test_one_query_for_any_number_of_works_then_none(ada, works, django_assert_num_queries):
+def test_two_queries_for_any_number_of_works_then_the_names_alone(
+    ada, works, django_assert_num_queries
+):
     member = researcher_with_author(slug="member")
     for number in range(works):
         publication_with_authors([ada.author, member.author, AuthorFactory()], title=f"W {number}")
 
-    with django_assert_num_queries(1):
+    # The counts, then the names of the few that may be shown.
+    with django_assert_num_queries(2):
         coauthors = coauthors_of_researcher(researcher=ada, limit=10)
-    with django_assert_num_queries(0):
+    # The counts are kept: all the names.
+    with django_assert_num_queries(1):
         everyone = coauthors_of_researcher(researcher=ada)
+    with django_assert_num_queries(0):
+        assert coauthors_of_researcher(researcher=ada, limit=10) == coauthors
 
     assert coauthors[0].name == member.full_name
     assert coauthors[0].count == works

@@ -30,7 +30,7 @@ def entries(html: str) -> dict[str, str]:
     """Each entry's HTML by its title."""
     found = {}
     for article in re.findall(r'<article class="publication".*?</article>', html, re.S):
-        title = re.search(r'<h3 class="publication__title"[^>]*><a [^>]+>([^<]+)</a>', article)
+        title = re.search(r'<h[34] class="publication__title"[^>]*><a [^>]+>([^<]+)</a>', article)
         found[unescape(title.group(1))] = article
     return found
 
