@@ -83,7 +83,7 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page, page_notice = chosen_page(Paginator(rows, PUBLICATIONS_PER_PAGE), request.GET.get("page"))
     context = {
         **profile_frame(researcher, topics, years),
-        **profile_publications(researcher, topics, filters, page),
+        **profile_publications(researcher, topics, years, filters, page),
         "person": researcher_person(researcher, topics, request),
         "page_notice": page_notice,
     }

@@ -196,11 +196,6 @@ def profile_frame(
     parts = (get_language(), researcher.pk)
     return {
         "researcher": researcher,
-        "publication_total": sum(years.values()),
-        "year_options": [
-            FacetOption(value=str(year), label=str(year), count=count, selected=False)
-            for year, count in sorted(years.items(), reverse=True)
-        ],
         # Templates' output, escaped when it was rendered.
         "profile_header": mark_safe(memo("profile_header", parts, header)),  # noqa: S308
         "profile_aside": mark_safe(memo("profile_aside", parts, aside)),  # noqa: S308
@@ -248,16 +243,51 @@ def _first_sentences(text: str) -> list[str]:
 
 
 def profile_publications(
-    researcher: Researcher, topics: list[ResearchTopic], filters: ProfileFilters, page: Page
+    researcher: Researcher,
+    topics: list[ResearchTopic],
+    years: dict[int, int],
+    filters: ProfileFilters,
+    page: Page,
 ) -> dict:
     """The publications part: the filters, the key publications on the unfiltered first page,
     and the page's entries under their years."""
     first_unfiltered = not filters.in_use and page.number == 1
-    chips = _topic_chips(researcher, topics, filters)
     address = researcher.get_absolute_url()
+    topics_html, filters_html = memo(
+        "profile_filters",
+        (get_language(), researcher.pk, filters.key),
+        lambda: _filter_parts(researcher, topics, years, filters),
+    )
     return {
         "filters": filters,
         "filter_messages": list(filters.messages),
+        # Templates' output, escaped when it was rendered.
+        "profile_topics": mark_safe(topics_html),  # noqa: S308
+        "profile_filters": mark_safe(filters_html),  # noqa: S308
+        "clear_filters_url": _profile_address(address, {}),
+        **_entries(researcher, page, with_key=first_unfiltered),
+        "page_obj": page,
+    }
+
+
+def _filter_parts(
+    researcher: Researcher,
+    topics: list[ResearchTopic],
+    years: dict[int, int],
+    filters: ProfileFilters,
+) -> tuple[str, str]:
+    """The topic chips, and the search with the filters in use, written once per language and
+    set of filters (every page of the same filters shows them)."""
+    chips = _topic_chips(researcher, topics, filters)
+    address = researcher.get_absolute_url()
+    context = {
+        "researcher": researcher,
+        "filters": filters,
+        "publication_total": sum(years.values()),
+        "year_options": [
+            FacetOption(value=str(year), label=str(year), count=count, selected=False)
+            for year, count in sorted(years.items(), reverse=True)
+        ],
         "active_filters": _active_filters(address, filters),
         "clear_filters_url": _profile_address(address, {}),
         "all_topics_url": _profile_address(
@@ -266,9 +296,11 @@ def profile_publications(
         "topic_chips": chips[:PROFILE_TOPICS_SHOWN],
         "more_topic_chips": chips[PROFILE_TOPICS_SHOWN:],
         "more_topics_open": any(chip.current for chip in chips[PROFILE_TOPICS_SHOWN:]),
-        **_entries(researcher, page, with_key=first_unfiltered),
-        "page_obj": page,
     }
+    return (
+        render_to_string("profiles/includes/profile_topics.html", context),
+        render_to_string("profiles/includes/profile_filters.html", context),
+    )
 
 
 @dataclass(frozen=True)
