@@ -4,12 +4,23 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 
 def text_of(response) -> str:
     """The page's visible text, tags removed and entities decoded, spaces collapsed."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def queries_of(client, url: str, params: dict | None = None) -> int:
+    """How many SQL queries the page at ``url`` costs (it must answer 200)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
 
 
 def names(response) -> list[str]:

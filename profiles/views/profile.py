@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 from core.caching import MemoRows, memo
 from core.charts import year_chart
 from core.listing import SEARCH_MAX_LENGTH, FacetOption, printable
-from publications.entries import EntryLayout
+from publications.entries import EntryLayout, RenderedItems
 from publications.models import YEAR_MAX, YEAR_MIN, Publication
 from publications.selectors import (
     key_publications_of_researcher,
     most_frequent_coauthors,
     researcher_topic_counts,
 )
-from publications.templatetags.publication_items import RenderedItems
 
 from ..models import Researcher, ResearchTopic
 from ..selectors import (

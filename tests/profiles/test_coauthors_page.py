@@ -4,9 +4,7 @@ coauthors.html)."""
 import re
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,7 +15,7 @@ from tests.factories import (
     publication_with_authors,
     researcher_with_author,
 )
-from tests.pages import text_of
+from tests.pages import queries_of, text_of
 
 
 @pytest.fixture
@@ -127,13 +125,6 @@ def test_a_hundred_coauthors_a_page(client, ada):
     assert "Il n'y a pas de page 9" in text_of(beyond).replace("’", "'")
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
 def test_the_page_costs_the_same_queries_for_5_or_300_works(client):
     def owner(works: int) -> str:
@@ -143,13 +134,13 @@ def test_the_page_costs_the_same_queries_for_5_or_300_works(client):
             publication_with_authors([researcher.author, member.author, AuthorFactory()])
         return f"/fr/chercheurs/owner-{works}/coauteurs/"
 
-    few = _queries(client, owner(5))
-    many = _queries(client, owner(300))
+    few = queries_of(client, owner(5))
+    many = queries_of(client, owner(300))
 
     assert few == many
     assert many <= 3  # the researcher, the coauthors' counts, their names
     # The page is cached whole, as the other public pages.
-    assert _queries(client, "/fr/chercheurs/owner-300/coauteurs/") == 0
+    assert queries_of(client, "/fr/chercheurs/owner-300/coauteurs/") == 0
 
 
 # The profile's few coauthors (placed on the profile by its template)

@@ -5,8 +5,6 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
 from profiles.models import Membership, ResearchTopic
@@ -16,7 +14,7 @@ from tests.factories import (
     publication_with_authors,
     researcher_with_author,
 )
-from tests.pages import checkbox_counts, names, text_of, titles
+from tests.pages import checkbox_counts, names, queries_of, text_of, titles
 
 URL = "/fr/"
 TOPICS_URL = "/fr/sujets/"
@@ -29,13 +27,6 @@ def notice(response) -> list[str]:
         return []
     box = html.split('class="notice notice--warning"')[1].split("</div>")[0]
     return [" ".join(unescape(line).split()) for line in re.findall(r"<li>(.*?)</li>", box, re.S)]
-
-
-def _queries(client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
 
 
 def topic(slug: str, name: str) -> ResearchTopic:
@@ -226,9 +217,9 @@ def test_directory_costs_the_same_queries_for_5_or_200_researchers(client):
             researcher.topics.set(topics[:2])
 
     grow(5)
-    few = (_queries(client, URL), _queries(client, URL, DIRECTORY_FILTERS))
+    few = (queries_of(client, URL), queries_of(client, URL, DIRECTORY_FILTERS))
     grow(195)
-    many = (_queries(client, URL), _queries(client, URL, DIRECTORY_FILTERS))
+    many = (queries_of(client, URL), queries_of(client, URL, DIRECTORY_FILTERS))
 
     assert few == many
     unfiltered, filtered = many
@@ -286,9 +277,9 @@ def test_topic_index_costs_the_same_queries_for_5_or_200_topics(client):
             publication.topics.add(new)
 
     grow(0, 5)
-    few = _queries(client, TOPICS_URL)
+    few = queries_of(client, TOPICS_URL)
     grow(5, 195)
-    many = _queries(client, TOPICS_URL)
+    many = queries_of(client, TOPICS_URL)
 
     # The topics, and their researchers and publications counted by topic in one query each.
     assert few == many == 3
@@ -373,9 +364,9 @@ def test_topic_page_costs_the_same_queries_for_5_or_200_publications(client):
             publication.topics.set([chosen, other])
 
     grow(5)
-    few = _queries(client, chosen.get_absolute_url())
+    few = queries_of(client, chosen.get_absolute_url())
     grow(195)
-    many = _queries(client, chosen.get_absolute_url())
+    many = queries_of(client, chosen.get_absolute_url())
 
     assert few == many
     # The topic, its researchers, the publication count, the ten publications, their authors,

@@ -6,13 +6,11 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from profiles.models import ResearchTopic
 from tests.factories import AuthorFactory, PublicationFactory, publication_with_authors
-from tests.pages import titles
+from tests.pages import queries_of, titles
 
 
 @pytest.fixture
@@ -106,13 +104,6 @@ def test_a_topic_without_publications_has_no_chart(client, db):
     assert "year-chart" not in html
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
 def test_the_chart_costs_the_topic_page_no_query_of_its_own(client):
     """The years' counts give the page its number of publications too: the page costs the same
@@ -124,9 +115,9 @@ def test_the_chart_costs_the_topic_page_no_query_of_its_own(client):
             publication_with_authors([AuthorFactory()], year=1990 + number % 35).topics.add(topic)
 
     grow(5)
-    few = _queries(client, topic.get_absolute_url())
+    few = queries_of(client, topic.get_absolute_url())
     grow(295)
-    many = _queries(client, topic.get_absolute_url())
+    many = queries_of(client, topic.get_absolute_url())
     html = client.get(topic.get_absolute_url()).content.decode()
 
     assert few == many
