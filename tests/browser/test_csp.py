@@ -77,12 +77,18 @@ def watched(page: Page) -> tuple[Page, Problems]:
 def visit(page: Page, address: str) -> None:
     response = page.goto(address)
     assert response.status == 200, f"{address} answered {response.status}"
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def settle(page: Page) -> None:
-    """Let reports of what the page just did reach the test."""
-    page.wait_for_load_state("networkidle")
+    """Let reports of what the page just did reach the test.
+
+    The page's load event comes after every script, style sheet and image it asked for, each
+    allowed or blocked (a blocked one reports its violation first); a frame later, what its
+    scripts did on load has run too. Waiting for the network to fall silent instead would let a
+    request the browser keeps open, such as one left over from the page before, stall the test.
+    """
+    page.wait_for_load_state("load")
     page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => resolve()))")
 
 
