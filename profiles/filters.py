@@ -93,11 +93,13 @@ class ResearcherFilter(ListFilterSet):
 def topic_options(counts: dict[int, int], selected: set[str]) -> list[FacetOption]:
     """Topics that give results, or are chosen, with their counts: the chosen ones first (a
     long list scrolls, and they must stay in sight), then the others alphabetically."""
+    if not (counts or selected):
+        return []
     # Names in the active language as plain values: hundreds of topics, whose instances and
     # translated attributes would cost more than the rest of the facet.
     options = [
         FacetOption(slug, name, counts.get(pk, 0), slug in selected)
-        for pk, slug, name in ResearchTopic.objects.values_list("pk", "slug", "name")
+        for pk, slug, name in ResearchTopic.objects.labels()
         if pk in counts or slug in selected
     ]
     return sorted(options, key=lambda option: (not option.selected, collation_key(option.label)))

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from core.text import fold, name_key
-from profiles.models import Membership, Researcher, sorted_topics
+from profiles.models import Membership, Researcher, ResearchTopic, sorted_topics
 from profiles.validators import orcid_check_digit
 from tests.factories import ResearcherFactory, ResearchTopicFactory
 
@@ -339,3 +339,24 @@ def test_a_saved_researcher_is_found_without_accents():
     found = Researcher.objects.search("PIORO")
 
     assert [researcher.full_name for researcher in found] == ["Maciej Pióro"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_topic_labels_read_by_the_database_are_what_the_topics_show(language):
+    complete = ResearchTopicFactory(name_fr="Robustesse", name_en="Robustness")
+    french_only = ResearchTopicFactory(name_fr="Apprentissage continu", name_en="")
+    english_only = ResearchTopicFactory(name_fr="", name_en="AI ethics")
+    ResearchTopic.objects.filter(pk=french_only.pk).update(slug_en="")
+
+    with translation.override(language):
+        labels = ResearchTopic.objects.order_by("pk").labels()
+        shown = [
+            (topic.pk, topic.slug, topic.name) for topic in ResearchTopic.objects.order_by("pk")
+        ]
+
+    assert labels == shown
+    names = {pk: name for pk, _slug, name in labels}
+    assert names[french_only.pk] == "Apprentissage continu"
+    assert names[english_only.pk] == "AI ethics"
+    assert names[complete.pk] == {"fr": "Robustesse", "en": "Robustness"}[language]
