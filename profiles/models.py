@@ -54,12 +54,13 @@ def in_active_language(field: str) -> Coalesce:
 
 
 class ResearchTopicQuerySet(models.QuerySet):
-    def labels(self) -> list[tuple[int, str, str]]:
-        """(primary key, slug, name) of each topic in the active language: plain values."""
+    def labels(self, *also: str) -> list[tuple]:
+        """(primary key, slug, name, *also) of each topic, its slug and name in the active
+        language: plain values (``also`` names other columns or annotations to read)."""
         rows = self.rewrite(False).annotate(
             label_slug=in_active_language("slug"), label_name=in_active_language("name")
         )
-        return list(rows.values_list("pk", "label_slug", "label_name"))
+        return list(rows.values_list("pk", "label_slug", "label_name", *also))
 
     def with_published_researchers(self):
         return self.filter(researchers__is_published=True).distinct()
@@ -128,8 +129,13 @@ class ResearchTopic(models.Model):
     def get_publications_url(self, list_url: str = "") -> str:
         """The publication list filtered by this topic (``list_url``: the list's address, for a
         caller that links many topics)."""
-        list_url = list_url or reverse("publications:publication_list")
-        return f"{list_url}?{urlencode({'topic': self.slug})}"
+        return topic_publications_url(self.slug, list_url)
+
+
+def topic_publications_url(slug: str, list_url: str = "") -> str:
+    """The publication list filtered by the topic whose slug is ``slug``."""
+    list_url = list_url or reverse("publications:publication_list")
+    return f"{list_url}?{urlencode({'topic': slug})}"
 
 
 def sorted_topics(topics) -> list[ResearchTopic]:

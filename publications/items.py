@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.addresses import by_primary_key, by_slug
 from core.text import collation_key
-from profiles.models import ResearchTopic
+from profiles.models import ResearchTopic, topic_publications_url
 
 from .citations import cited_by
 from .exports import publication_bibtex
@@ -421,15 +421,18 @@ def _cited_names(publication: Publication, authorships: list[Authorship]) -> str
 
 def _add_topics(items: dict[int, PublicationItem]) -> None:
     """Each item's topics in the reader's alphabetical order, each a link to its publications."""
-    topics = ResearchTopic.objects.filter(publications__in=items).annotate(
-        publication_id=F("publications")
+    topics = (
+        ResearchTopic.objects.filter(publications__in=items)
+        .annotate(publication_id=F("publications"))
+        .order_by()
+        .labels("publication_id")
     )
     list_url = reverse("publications:publication_list")
     links: dict[int, Link] = {}
-    for topic in topics:
-        if topic.pk not in links:
-            links[topic.pk] = Link(topic.name, topic.get_publications_url(list_url))
-        items[topic.publication_id].topics.append(links[topic.pk])
+    for pk, slug, name, publication_id in topics:
+        if pk not in links:
+            links[pk] = Link(name, topic_publications_url(slug, list_url))
+        items[publication_id].topics.append(links[pk])
     order = {link: collation_key(link.text) for link in links.values()}
     for item in items.values():
         item.topics.sort(key=order.__getitem__)
