@@ -456,6 +456,15 @@ class Publication(CitedFields):
                 condition=models.Q(is_published=True),
                 name="publication_listing_idx",
             ),
+            # A publication reached through another table (a topic's links, a researcher's
+            # authorships) is known to be published, with its year and kind, from the index
+            # alone: a list by topic and a profile count theirs without reading the rows.
+            models.Index(
+                fields=["id"],
+                include=["year", "kind", "created_at"],
+                condition=models.Q(is_published=True),
+                name="publication_published_idx",
+            ),
             SearchIndex(fields=["search_vector"], name="publication_search_vector_idx"),
         ]
 
