@@ -13,7 +13,10 @@ Redis as the cache), and measures each page three ways:
 
 A static file of the profile page's size is the ceiling (whitenoise answers it without touching
 Django's views); wrk measures each page in turn with the same connections and threads, and the
-table gives each page's requests per second as a share of the static file's.
+table gives each page's requests per second as a share of the static file's. The machine's
+speed drifts by tens of percent over a run (shared cores): the static file is measured again
+right before each page and after the last one, and each page's share is taken against the
+static file measured on either side of it.
 
     .venv/bin/python bench/generate_data.py     # once: the data set
     .venv/bin/python bench/http_pages.py         # 10 s a page
@@ -76,6 +79,12 @@ class Measure:
     server: Gunicorn
     target: float | None = None
     result: WrkResult | None = None
+    # The static file's requests per second measured right before and right after this one.
+    ceiling: float | None = None
+
+    @property
+    def share(self) -> float:
+        return self.result.requests_per_second / self.ceiling
 
 
 @dataclass
@@ -241,13 +250,7 @@ def main() -> None:
             f"{args.seconds:g} s a page after {args.warmup:g} s of warm-up; "
             f"{multiprocessing.cpu_count()} cores shared by wrk, gunicorn and PostgreSQL"
         )
-        for line in lines:
-            for measure in line.measures:
-                if args.warmup:
-                    wrk_run(line.url(measure), seconds=args.warmup, **wrk)
-                measure.result = wrk_run(line.url(measure), seconds=args.seconds, **wrk)
-                rate = measure.result.requests_per_second
-                print(f"  measured {line.label}, {measure.mode}: {rate:,.0f} requests/s")
+        measurements_run(lines, seconds=args.seconds, warmup=args.warmup, wrk=wrk)
         problems = [text for server in servers.values() for text in server.error_lines()]
 
     print_table(lines)
@@ -257,6 +260,53 @@ def main() -> None:
         print("\n".join(problems[-40:]))
     if errors:
         sys.exit(f"\n{errors} errors: see the table above.")
+
+
+def measurements_run(lines: list[Line], *, seconds: float, warmup: float, wrk: dict) -> None:
+    """Each page measured in turn, with the static file measured before each of them and after
+    the last: each measure's ceiling is the mean of the static file's two measurements around
+    it, and the static line keeps them all."""
+    static, pages = lines[0], lines[1:]
+    statics: list[WrkResult] = []
+
+    def measured(line: Line, measure: Measure) -> WrkResult:
+        if warmup:
+            wrk_run(line.url(measure), seconds=warmup, **wrk)
+        result = wrk_run(line.url(measure), seconds=seconds, **wrk)
+        rate = result.requests_per_second
+        print(f"  measured {line.label}, {measure.mode}: {rate:,.0f} requests/s")
+        return result
+
+    around = static.measures[0]
+    statics.append(measured(static, around))
+    for line in pages:
+        for measure in line.measures:
+            measure.result = measured(line, measure)
+            statics.append(measured(static, around))
+            before, after = (result.requests_per_second for result in statics[-2:])
+            measure.ceiling = (before + after) / 2
+    around.result = _mean_result(statics)
+    around.ceiling = around.result.requests_per_second
+    rates = [result.requests_per_second for result in statics]
+    print(f"  static file: {min(rates):,.0f} to {max(rates):,.0f} requests/s over the run")
+
+
+def _mean_result(results: list[WrkResult]) -> WrkResult:
+    """The static file's measurements as one: their mean rate, their worst latencies, all their
+    errors."""
+    errors: dict[str, int] = {}
+    for result in results:
+        for kind, count in result.socket_errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    return WrkResult(
+        requests=sum(result.requests for result in results),
+        seconds=sum(result.seconds for result in results),
+        requests_per_second=sum(r.requests_per_second for r in results) / len(results),
+        p50_ms=max(result.p50_ms for result in results),
+        p99_ms=max(result.p99_ms for result in results),
+        non_2xx_3xx=sum(result.non_2xx_3xx for result in results),
+        socket_errors=errors,
+    )
 
 
 def servers_start(
@@ -293,7 +343,6 @@ def checks_run(lines: list[Line]) -> None:
 def print_table(lines: list[Line]) -> None:
     """Each page's requests per second, served each way, as a share of the static file's and
     against its target; then the latencies and errors of every measurement."""
-    ceiling = lines[0].measures[0].result.requests_per_second
     print()
     print((f"{'':<26}" + "".join(f"{mode:>7}{'':<23}" for mode in MODES)).rstrip())
     print((f"{'page':<26}" + f"{'req/s':>7}{'static':>9}  {'target':<12}" * len(MODES)).rstrip())
@@ -301,9 +350,12 @@ def print_table(lines: list[Line]) -> None:
         cells = {measure.mode: measure for measure in line.measures}
         row = f"{line.label:<26}"
         for mode in MODES:
-            row += _share_cell(cells[mode], ceiling) if mode in cells else " " * 30
+            row += _share_cell(cells[mode]) if mode in cells else " " * 30
         print(row.rstrip())
-    print("static: share of the static file's requests per second\n")
+    print(
+        "static: share of the static file's requests per second, measured right before and "
+        "after the page (static line: their mean)\n"
+    )
     print(f"{'page':<26}{'served':<8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for line in lines:
         for measure in line.measures:
@@ -315,9 +367,9 @@ def print_table(lines: list[Line]) -> None:
     print("errors: socket errors and answers other than 2xx/3xx, as wrk counts them; target: 0")
 
 
-def _share_cell(measure: Measure, ceiling: float) -> str:
+def _share_cell(measure: Measure) -> str:
     rate = measure.result.requests_per_second
-    share = rate / ceiling
+    share = measure.share
     target = ""
     if measure.target is not None:
         target = f"≥{measure.target:.0%} {'PASS' if share >= measure.target else 'MISS'}"
