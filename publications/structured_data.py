@@ -9,7 +9,7 @@ from .exports import CONTAINER_FIELDS, issued, page_range, publisher_name
 from .models import Author, Publication
 
 
-def researcher_person(researcher: Researcher, topics, request: HttpRequest) -> dict:
+def researcher_person(researcher: Researcher, topics) -> dict:
     """schema.org Person of a profile page."""
     same_as = [
         url

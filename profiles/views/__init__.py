@@ -1,5 +1,6 @@
 """Public pages about researchers and research topics (the profile's parts: profile.py)."""
 
+import functools
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -25,7 +26,6 @@ from publications.selectors import (
     published_counts_by_topic,
     topic_publications,
 )
-from publications.structured_data import researcher_person
 
 from ..filters import ResearcherFilter
 from ..models import Researcher, ResearchTopic
@@ -71,7 +71,8 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A researcher's page: who they are, then their publications, which the visitor narrows
     by topic, year or words without leaving it."""
     researcher, preview = researcher_get_for_profile(slug=slug, user=request.user)
-    topics = researcher_topics(researcher=researcher)
+    # Read when something not kept asks for them: a topic filter, a part to write.
+    topics = functools.cache(lambda: researcher_topics(researcher=researcher))
     filters = profile_filters(request.GET, topics)
     years = publication_years_of_researcher(researcher=researcher)
     rows = MemoRows(
@@ -84,7 +85,6 @@ def researcher_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         **profile_frame(researcher, topics, years),
         **profile_publications(researcher, topics, years, filters, page),
-        "person": researcher_person(researcher, topics, request),
         "page_notice": page_notice,
     }
     if preview:

@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 from django.core.paginator import Page
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.addresses import public_url
 from core.caching import MemoRows, memo
 from core.charts import year_chart
 from core.listing import SEARCH_MAX_LENGTH, FacetOption, printable
@@ -25,6 +27,8 @@ from publications.selectors import (
     most_frequent_coauthors,
     researcher_topic_counts,
 )
+from publications.structured_data import researcher_person
+from publications.templatetags.structured_data import ld_json
 
 from ..models import Researcher, ResearchTopic
 from ..selectors import (
@@ -83,8 +87,9 @@ class ProfileFilters:
         return {name: str(value) for name, value in params.items() if value}
 
 
-def profile_filters(params: QueryDict, topics: list[ResearchTopic]) -> ProfileFilters:
-    """The filters ``params`` chose, among the owner's ``topics``."""
+def profile_filters(params: QueryDict, topics: Callable[[], list[ResearchTopic]]) -> ProfileFilters:
+    """The filters ``params`` chose, among the owner's ``topics()`` (read when a topic is
+    asked for)."""
     topic, topic_message = _chosen_topic(params.get("topic", ""), topics)
     year, year_message = _chosen_year(params.get("year", ""))
     text, text_message = _search_text(params.get("q", ""))
@@ -92,10 +97,12 @@ def profile_filters(params: QueryDict, topics: list[ResearchTopic]) -> ProfileFi
     return ProfileFilters(topic=topic, year=year, text=text, messages=messages)
 
 
-def _chosen_topic(requested: str, topics: list[ResearchTopic]) -> tuple[ResearchTopic | None, str]:
+def _chosen_topic(
+    requested: str, topics: Callable[[], list[ResearchTopic]]
+) -> tuple[ResearchTopic | None, str]:
     if not requested:
         return None, ""
-    chosen = next((topic for topic in topics if requested in topic.slugs), None)
+    chosen = next((topic for topic in topics() if requested in topic.slugs), None)
     if chosen is not None:
         return chosen, ""
     message = _("“%(topic)s” is not one of this researcher's topics: all publications are shown.")
@@ -163,12 +170,13 @@ def _topic_chips(
 
 
 def profile_frame(
-    researcher: Researcher, topics: list[ResearchTopic], years: dict[int, int]
+    researcher: Researcher, topics: Callable[[], list[ResearchTopic]], years: dict[int, int]
 ) -> dict:
     """The parts of the profile that are the same on each of its pages whatever their filters,
-    each written once per language and change of the data: its header (who, where, the work in
-    figures, the biography) and what surrounds the work (:func:`profile_surroundings`), which
-    is only read when one of them is written."""
+    each written once per language and change of the data: what the page's head says of the
+    researcher (:func:`profile_head`), its header (who, where, the work in figures, the
+    biography) and what surrounds the work (:func:`profile_surroundings`), which is only read
+    when one of them is written."""
     surroundings = functools.cache(lambda: profile_surroundings(researcher, years))
     teaser, rest = biography_parts(researcher.bio)
 
@@ -176,7 +184,7 @@ def profile_frame(
         coauthors = surroundings()
         context = {
             "researcher": researcher,
-            "topics": topics,
+            "topics": topics(),
             "bio_teaser": teaser,
             "bio_rest": rest,
             "publication_total": sum(years.values()),
@@ -193,11 +201,41 @@ def profile_frame(
         return render_to_string("profiles/includes/profile_aside.html", context)
 
     parts = (get_language(), researcher.pk)
+    head = memo("profile_head", parts, lambda: profile_head(researcher, topics()))
     return {
         "researcher": researcher,
+        "head": head,
+        # Written by ld_json, which escapes what would end the script.
+        "json_ld": mark_safe(head["json_ld"]),  # noqa: S308
         # Templates' output, escaped when it was rendered.
         "profile_header": mark_safe(memo("profile_header", parts, header)),  # noqa: S308
         "profile_aside": mark_safe(memo("profile_aside", parts, aside)),  # noqa: S308
+    }
+
+
+def profile_head(researcher: Researcher, topics: list[ResearchTopic]) -> dict[str, str]:
+    """What the page says of the researcher besides its body, as plain text (the template
+    escapes it): its title and descriptions, its portrait for link previews, the schema.org
+    Person, the addresses of the feeds and downloads of their publications."""
+    position = f" — {researcher.position}" if researcher.position else ""
+    role = f" · {researcher.position}" if researcher.position else ""
+    where = f", {researcher.organization}" if researcher.organization else ""
+    slug = {"slug": researcher.slug}
+    return {
+        "title": researcher.full_name,
+        "description": f"{researcher.full_name}{position}{where}",
+        "og_description": f"{researcher.get_membership_display()}{role}{where}",
+        "og_image": public_url(researcher.portrait.url) if researcher.portrait else "",
+        "json_ld": str(ld_json(researcher_person(researcher, topics))),
+        "feed_rss": reverse("researcher_feed_rss", kwargs=slug),
+        "feed_atom": reverse("researcher_feed_atom", kwargs=slug),
+        **{
+            f"export_{fmt}": reverse("profiles:researcher_export", kwargs={**slug, "fmt": fmt})
+            for fmt in ("bib", "ris", "json")
+        },
+        "all_publications": (
+            f"{reverse('publications:publication_list')}?{urlencode({'researcher': slug['slug']})}"
+        ),
     }
 
 
@@ -243,7 +281,7 @@ def _first_sentences(text: str) -> list[str]:
 
 def profile_publications(
     researcher: Researcher,
-    topics: list[ResearchTopic],
+    topics: Callable[[], list[ResearchTopic]],
     years: dict[int, int],
     filters: ProfileFilters,
     page: Page,
@@ -271,13 +309,13 @@ def profile_publications(
 
 def _filter_parts(
     researcher: Researcher,
-    topics: list[ResearchTopic],
+    topics: Callable[[], list[ResearchTopic]],
     years: dict[int, int],
     filters: ProfileFilters,
 ) -> tuple[str, str]:
     """The topic chips, and the search with the filters in use, written once per language and
     set of filters (every page of the same filters shows them)."""
-    chips = _topic_chips(researcher, topics, filters)
+    chips = _topic_chips(researcher, topics(), filters)
     address = researcher.get_absolute_url()
     context = {
         "researcher": researcher,
