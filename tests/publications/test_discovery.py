@@ -6,6 +6,7 @@ from html import unescape
 from xml.etree import ElementTree
 
 import pytest
+from django.utils import translation
 
 from profiles.models import Researcher, ResearchTopic
 from publications.models import Publication
@@ -54,6 +55,16 @@ def test_profile_has_person_json_ld_and_open_graph(client, demo):
     assert meta(html, "property", "og:title") == ["Razvan Pascanu"]
     assert '<link rel="canonical" href="http://testserver/en/researchers/razvan-pascanu/">' in html
     assert 'href="/en/feeds/researchers/razvan-pascanu.rss"' in html
+    assert 'href="/en/feeds/researchers/razvan-pascanu.atom"' in html
+    where = "Principal Research Scientist, Google DeepMind"
+    assert meta(html, "name", "description") == [f"Razvan Pascanu — {where}"]
+    with translation.override("en"):
+        membership = demo.get_membership_display()
+    assert meta(html, "property", "og:description") == [f"{membership} · {where}"]
+    assert meta(html, "property", "og:image") == [person["image"]]
+    for fmt in ("bib", "ris", "json"):
+        assert f'href="/en/researchers/razvan-pascanu/publications.{fmt}"' in html
+    assert 'href="/en/publications/?researcher=razvan-pascanu"' in html
 
 
 def test_publication_page_has_article_json_ld_and_highwire_tags(client, demo):
