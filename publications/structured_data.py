@@ -1,12 +1,24 @@
 """Metadata for search engines and reference managers: schema.org JSON-LD, Highwire tags."""
 
+import json
+
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from core.addresses import public_url
 from profiles.models import Researcher
 
 from .exports import CONTAINER_FIELDS, issued, page_range, publisher_name
 from .models import Author, Publication
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """A schema.org JSON-LD block. It is data, never run: a strict CSP leaves it alone."""
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
 def researcher_person(researcher: Researcher, topics) -> dict:

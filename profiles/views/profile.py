@@ -27,8 +27,7 @@ from publications.selectors import (
     most_frequent_coauthors,
     researcher_topic_counts,
 )
-from publications.structured_data import researcher_person
-from publications.templatetags.structured_data import ld_json
+from publications.structured_data import json_ld_script, researcher_person
 
 from ..models import Researcher, ResearchTopic
 from ..selectors import (
@@ -205,7 +204,7 @@ def profile_frame(
     return {
         "researcher": researcher,
         "head": head,
-        # Written by ld_json, which escapes what would end the script.
+        # Written by json_ld_script, which escapes what would end the script.
         "json_ld": mark_safe(head["json_ld"]),  # noqa: S308
         # Templates' output, escaped when it was rendered.
         "profile_header": mark_safe(memo("profile_header", parts, header)),  # noqa: S308
@@ -220,22 +219,23 @@ def profile_head(researcher: Researcher, topics: list[ResearchTopic]) -> dict[st
     position = f" — {researcher.position}" if researcher.position else ""
     role = f" · {researcher.position}" if researcher.position else ""
     where = f", {researcher.organization}" if researcher.organization else ""
-    slug = {"slug": researcher.slug}
+    slug = researcher.slug
+    list_url = reverse("publications:publication_list")
     return {
         "title": researcher.full_name,
         "description": f"{researcher.full_name}{position}{where}",
         "og_description": f"{researcher.get_membership_display()}{role}{where}",
         "og_image": public_url(researcher.portrait.url) if researcher.portrait else "",
-        "json_ld": str(ld_json(researcher_person(researcher, topics))),
-        "feed_rss": reverse("researcher_feed_rss", kwargs=slug),
-        "feed_atom": reverse("researcher_feed_atom", kwargs=slug),
+        "json_ld": str(json_ld_script(researcher_person(researcher, topics))),
+        "feed_rss": reverse("researcher_feed_rss", kwargs={"slug": slug}),
+        "feed_atom": reverse("researcher_feed_atom", kwargs={"slug": slug}),
         **{
-            f"export_{fmt}": reverse("profiles:researcher_export", kwargs={**slug, "fmt": fmt})
+            f"export_{fmt}": reverse(
+                "profiles:researcher_export", kwargs={"slug": slug, "fmt": fmt}
+            )
             for fmt in ("bib", "ris", "json")
         },
-        "all_publications": (
-            f"{reverse('publications:publication_list')}?{urlencode({'researcher': slug['slug']})}"
-        ),
+        "all_publications": f"{list_url}?{urlencode({'researcher': slug})}",
     }
 
 

@@ -13,6 +13,7 @@ the triggers of migration 0015 stay.
 
 from django.db import migrations, models
 
+
 class Migration(migrations.Migration):
     dependencies = [
         ("profiles", "0010_editors_curate_supervisions"),
