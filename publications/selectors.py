@@ -6,7 +6,8 @@ from functools import cached_property
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Rank
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -326,43 +327,70 @@ def most_frequent_coauthors(
     """The ``limit`` most frequent coauthors (:func:`coauthors_of_researcher`; all of them
     for None) and how many there are in all.
 
-    The joint works are counted per author alone, from the authorships' index; only the
-    authors who may be among the first ``limit`` (those as frequent as the last of them, whom
-    their names may place before it) are read by name: a researcher with thousands of
-    coauthors costs a few names. The counts are kept until the data changes, and each list
-    of names too."""
-    counts = memo("researcher_coauthor_counts", researcher.pk, lambda: _coauthor_counts(researcher))
-    rows = memo(
-        "researcher_coauthors", (researcher.pk, limit), lambda: _named_coauthors(counts, limit)
-    )
-    return _coauthors(rows), len(counts)
+    The joint works are counted per author alone, from the authorships' index; for a
+    ``limit``, the database ranks them and returns only the authors who may be among the first
+    (those as frequent as the last of them, whom their names may place before it), with the
+    number of coauthors: a researcher with thousands of coauthors costs a few rows and names.
+    Both are kept until the data changes."""
+    if limit is None or limit < 1:
+        counts = memo(
+            "researcher_coauthor_counts", researcher.pk, lambda: _coauthor_counts(researcher)
+        )
+        if limit is not None:
+            return [], len(counts)
+        rows = memo("researcher_coauthors", researcher.pk, lambda: _named_coauthors(counts))
+        return _coauthors(rows), len(counts)
+
+    def first() -> tuple[list[tuple[int, str, str, int]], int]:
+        counts, total = _first_coauthor_counts(researcher, limit)
+        return _named_coauthors(counts)[:limit], total
+
+    rows, total = memo("researcher_first_coauthors", (researcher.pk, limit), first)
+    return _coauthors(rows), total
 
 
-def _coauthor_counts(researcher: Researcher) -> list[tuple[int, int]]:
-    """(author id, joint works) of each coauthor, the most frequent first."""
+def _joint_counts(researcher: Researcher) -> QuerySet:
+    """(author id, joint works) of each coauthor: the authors of the researcher's published
+    works that the researcher signed as an author too, but the researcher."""
     author = Authorship.Role.AUTHOR
     own = Author.objects.filter(researcher=researcher).values("pk")
     joint = Authorship.objects.filter(
         author__in=own, role=author, publication__is_published=True
     ).values("publication_id")
-    counts = (
+    return (
         Authorship.objects.filter(publication_id__in=joint, role=author)
         .exclude(author__in=own)
         .order_by()
         .values_list("author_id")
         .annotate(joint=Count("*"))
     )
-    return sorted(counts, key=lambda row: -row[1])
 
 
-def _named_coauthors(
-    counts: list[tuple[int, int]], limit: int | None
-) -> list[tuple[int, str, str, int]]:
-    """(author id, name, slug of their published profile or "", joint works) of the first
-    ``limit`` of ``counts`` (all for None) by frequency, then name."""
-    if limit is not None and len(counts) > limit:
-        least = counts[limit - 1][1] if limit > 0 else counts[0][1] + 1
-        counts = [row for row in counts if row[1] >= least]
+def _coauthor_counts(researcher: Researcher) -> list[tuple[int, int]]:
+    """(author id, joint works) of each coauthor, the most frequent first."""
+    return sorted(_joint_counts(researcher), key=lambda row: -row[1])
+
+
+def _first_coauthor_counts(researcher: Researcher, limit: int) -> tuple[list[tuple[int, int]], int]:
+    """(author id, joint works) of the coauthors at least as frequent as the ``limit``-th
+    (ties ranked alike: a rank of at most ``limit``), and the number of coauthors, in one
+    query."""
+    ranked = (
+        _joint_counts(researcher)
+        .annotate(
+            place=Window(Rank(), order_by=F("joint").desc()),
+            coauthors=Window(Count("*")),
+        )
+        .filter(place__lte=limit)
+    )
+    rows = list(ranked)
+    total = rows[0][3] if rows else 0
+    return [(author_id, joint) for author_id, joint, _place, _total in rows], total
+
+
+def _named_coauthors(counts: list[tuple[int, int]]) -> list[tuple[int, str, str, int]]:
+    """(author id, name, slug of their published profile or "", joint works) of each of
+    ``counts``, the most frequent first, then by name."""
     joint = dict(counts)
     if not joint:
         return []
@@ -374,7 +402,7 @@ def _named_coauthors(
         for pk, name, slug, is_published in names
     ]
     found.sort(key=lambda row: (-row[3], collation_key(row[1]), row[0]))
-    return found[:limit]
+    return found
 
 
 def _coauthors(rows: list[tuple[int, str, str, int]]) -> list[Coauthor]:

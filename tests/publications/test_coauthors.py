@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from publications.models import Authorship
-from publications.selectors import coauthors_of_researcher
+from publications.selectors import coauthors_of_researcher, most_frequent_coauthors
 from tests.factories import (
     AuthorFactory,
     ResearcherFactory,
@@ -95,6 +95,21 @@ def test_a_limit_keeps_the_most_frequent(ada):
     assert len(coauthors_of_researcher(researcher=ada)) == 6
 
 
+def test_a_limit_among_equally_frequent_coauthors_keeps_the_first_by_name(ada):
+    # Created in the reverse order of their names: the names decide, not the rows' order.
+    once = [AuthorFactory(display_name=name) for name in ("Cy Cole", "Bob Bell", "Al Ames")]
+    twice = AuthorFactory(display_name="Zed Zorn")
+    for author in [*once, twice]:
+        publication_with_authors([ada.author, author])
+    publication_with_authors([twice, ada.author])
+
+    first, total = most_frequent_coauthors(researcher=ada, limit=2)
+
+    assert [(c.name, c.count) for c in first] == [("Zed Zorn", 2), ("Al Ames", 1)]
+    assert total == 4
+    assert most_frequent_coauthors(researcher=ada, limit=0) == ([], 4)
+
+
 def test_a_researcher_without_coauthors_has_none(ada):
     publication_with_authors([ada.author])
 
@@ -110,14 +125,16 @@ def test_two_queries_for_any_number_of_works_then_the_names_alone(
     for number in range(works):
         publication_with_authors([ada.author, member.author, AuthorFactory()], title=f"W {number}")
 
-    # The counts, then the names of the few that may be shown.
+    # The few that may be shown, ranked by the database with the number of coauthors, then
+    # their names.
     with django_assert_num_queries(2):
         coauthors = coauthors_of_researcher(researcher=ada, limit=10)
-    # The counts are kept: all the names.
-    with django_assert_num_queries(1):
+    # Everyone: all the counts, then all the names.
+    with django_assert_num_queries(2):
         everyone = coauthors_of_researcher(researcher=ada)
     with django_assert_num_queries(0):
         assert coauthors_of_researcher(researcher=ada, limit=10) == coauthors
+        assert coauthors_of_researcher(researcher=ada) == everyone
 
     assert coauthors[0].name == member.full_name
     assert coauthors[0].count == works
