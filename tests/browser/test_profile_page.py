@@ -26,7 +26,7 @@ from .test_accessibility import DESKTOP, PHONE, assert_no_violations, screenshot
 pytestmark = pytest.mark.browser
 
 ADDRESS = {"fr": "/fr/chercheurs/ada/", "en": "/en/researchers/ada/"}
-TOPICS_HEADING = {"fr": "Sujets de recherche", "en": "Research Topics"}
+TOPICS_HEADING = {"fr": "Sujets de recherche", "en": "Research topics"}
 # Twelve topics: the six with the most publications, then six with fewer or none.
 TOPIC_COUNTS = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0]
 YEARS = range(2016, 2025)

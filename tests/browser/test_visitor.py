@@ -100,7 +100,7 @@ def test_language_link_leads_to_the_english_profile(demo_site, page):
 
     expect(page).to_have_url(f"{demo_site.url}/en/researchers/razvan-pascanu/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="Research Topics", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Research topics", exact=True)).to_be_visible()
     expect(page.get_by_text("Affiliate Member", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Razvan Pascanu")
 

@@ -120,7 +120,7 @@ def test_english_profile_has_english_labels_and_order(client, demo):
     assert '<html lang="en">' in response.content.decode()
     assert "Affiliate Member" in text
     assert "Principal Research Scientist, Google DeepMind" in text
-    assert "Research Topics" in text
+    assert "Research topics" in text
     assert "see more" in text
     assert topic_names(response) == ENGLISH_TOPICS
 
