@@ -332,14 +332,13 @@ def most_frequent_coauthors(
     (those as frequent as the last of them, whom their names may place before it), with the
     number of coauthors: a researcher with thousands of coauthors costs a few rows and names.
     Both are kept until the data changes."""
-    if limit is None or limit < 1:
-        counts = memo(
-            "researcher_coauthor_counts", researcher.pk, lambda: _coauthor_counts(researcher)
+    if limit is None:
+        rows = memo(
+            "researcher_coauthors",
+            researcher.pk,
+            lambda: _named_coauthors(list(_joint_counts(researcher))),
         )
-        if limit is not None:
-            return [], len(counts)
-        rows = memo("researcher_coauthors", researcher.pk, lambda: _named_coauthors(counts))
-        return _coauthors(rows), len(counts)
+        return _coauthors(rows), len(rows)
 
     def first() -> tuple[list[tuple[int, str, str, int]], int]:
         counts, total = _first_coauthor_counts(researcher, limit)
@@ -366,22 +365,17 @@ def _joint_counts(researcher: Researcher) -> QuerySet:
     )
 
 
-def _coauthor_counts(researcher: Researcher) -> list[tuple[int, int]]:
-    """(author id, joint works) of each coauthor, the most frequent first."""
-    return sorted(_joint_counts(researcher), key=lambda row: -row[1])
-
-
 def _first_coauthor_counts(researcher: Researcher, limit: int) -> tuple[list[tuple[int, int]], int]:
     """(author id, joint works) of the coauthors at least as frequent as the ``limit``-th
     (ties ranked alike: a rank of at most ``limit``), and the number of coauthors, in one
-    query."""
+    query. A limit of 0 reads the most frequent all the same: their rows carry the number."""
     ranked = (
         _joint_counts(researcher)
         .annotate(
             place=Window(Rank(), order_by=F("joint").desc()),
             coauthors=Window(Count("*")),
         )
-        .filter(place__lte=limit)
+        .filter(place__lte=max(limit, 1))
     )
     rows = list(ranked)
     total = rows[0][3] if rows else 0
