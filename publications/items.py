@@ -170,20 +170,26 @@ def publication_items(
     publications: Iterable[Publication], *, owner_id: int | None = None
 ) -> list[PublicationItem]:
     """The items of ``publications`` (rows already read), in their order, with their authors,
-    other versions, links, topics and retractions read in four queries, and the citation of
-    each made from its row and its authors. On a profile (``owner_id``, the researcher's)
-    the owner is marked in the author lists rather than linked."""
+    retractions and topics read in two queries, their other versions and further links in one
+    more each when any of them has some, and the citation of each made from its row and its
+    authors. On a profile (``owner_id``, the researcher's) the owner is marked in the author
+    lists rather than linked."""
     rows = {publication.pk: publication for publication in publications}
     kinds = {value: str(label) for value, label in Publication.Kind.choices}
     addresses = _Addresses.reversed()
     items = {pk: _item(publication, kinds, addresses) for pk, publication in rows.items()}
     signed = _add_authors(items, owner_id, addresses)
-    for version in PublicationVersion.objects.filter(publication_id__in=items):
-        items[version.publication_id].versions.append(describe(version))
-    _add_links(items)
+    if signed.with_versions:
+        versions = PublicationVersion.objects.filter(publication_id__in=signed.with_versions)
+        for version in versions:
+            items[version.publication_id].versions.append(describe(version))
+    if signed.with_links:
+        _add_links(items, signed.with_links)
     _add_topics(items)
     for pk, item in items.items():
-        item.citation = publication_citation(rows[pk], authorships=signed[pk], addresses=addresses)
+        item.citation = publication_citation(
+            rows[pk], authorships=signed.authorships[pk], addresses=addresses
+        )
     return list(items.values())
 
 
@@ -233,30 +239,48 @@ def _cited_by(publication: Publication) -> str:
     return cited_by(publication.cited_by_count)
 
 
+@dataclass
+class _Signed:
+    """What the authors' query read besides the items' author lists: each publication's
+    authorships, for its BibTeX, and which publications have other versions or further links
+    (most have neither, and their queries are then left out)."""
+
+    authorships: dict[int, list["_Signature"]]
+    with_versions: set[int] = field(default_factory=set)
+    with_links: set[int] = field(default_factory=set)
+
+
 def _add_authors(
     items: dict[int, PublicationItem], owner_id: int | None, addresses: "_Addresses"
-) -> dict[int, list["_Signature"]]:
+) -> _Signed:
     """Authors and editors in order, linked to their profile when visitors may see it, and
-    whether each publication is retracted (read with them: a publication without authors
-    still has its row). Returns each publication's authorships, built from the same rows,
-    for its BibTeX."""
+    whether each publication is retracted, has other versions or further links (read with
+    them: a publication without authors still has its row)."""
     retraction = PublicationNotice.objects.filter(
         publication=OuterRef("pk"), kind=PublicationNotice.Kind.RETRACTION
     )
     rows = (
         Publication.objects.filter(pk__in=items)
-        .annotate(retracted=Exists(retraction))
+        .annotate(
+            retracted=Exists(retraction),
+            has_versions=Exists(PublicationVersion.objects.filter(publication=OuterRef("pk"))),
+            has_links=Exists(PublicationLink.objects.filter(publication=OuterRef("pk"))),
+        )
         .order_by("pk", "authorships__role", "authorships__position")
-        .values_list("pk", "retracted", *SIGNER_COLUMNS)
+        .values_list("pk", "retracted", "has_versions", "has_links", *SIGNER_COLUMNS)
     )
-    signed: dict[int, list[_Signature]] = {pk: [] for pk in items}
-    for publication_id, retracted, *columns in rows:
+    signed = _Signed(authorships={pk: [] for pk in items})
+    for publication_id, retracted, has_versions, has_links, *columns in rows:
         item = items[publication_id]
         item.retracted = retracted
+        if has_versions:
+            signed.with_versions.add(publication_id)
+        if has_links:
+            signed.with_links.add(publication_id)
         if columns[0] is None:  # no authorship
             continue
         authorship = _authorship(columns)
-        signed[publication_id].append(authorship)
+        signed.authorships[publication_id].append(authorship)
         researcher_id, slug, published = columns[-3:]
         owner = owner_id is not None and researcher_id == owner_id
         signer = Signer(
@@ -360,11 +384,11 @@ def further_links(links: Iterable[PublicationLink]) -> list[Link]:
     return [Link(str(labels.get(link.kind, link.kind)), link.url) for link in ordered]
 
 
-def _add_links(items: dict[int, PublicationItem]) -> None:
-    """Each item's further links, in one query."""
+def _add_links(items: dict[int, PublicationItem], linked: Iterable[int]) -> None:
+    """The further links of the ``linked`` items, in one query."""
     found: dict[int, list[PublicationLink]] = {}
     # Ordered here, not by the model's ordering, which would join the publications.
-    links = PublicationLink.objects.filter(publication_id__in=items).order_by()
+    links = PublicationLink.objects.filter(publication_id__in=linked).order_by()
     for link in links.only("pk", "publication_id", "kind", "url"):
         found.setdefault(link.publication_id, []).append(link)
     for pk, links in found.items():

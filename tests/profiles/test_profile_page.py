@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import translation
 
 from profiles.models import Membership, Supervision
-from publications.models import Authorship, Publication
+from publications.models import Authorship, Publication, PublicationLink, PublicationVersion
 from tests.factories import (
     AuthorFactory,
     ResearcherFactory,
@@ -675,7 +675,8 @@ def test_a_researcher_without_publications_says_so_without_a_search_form(client,
 
 def _grown(count: int) -> str:
     """A researcher with ``count`` publications over ten years, three of them key, each with
-    a coauthor who is a member, on three topics; a supervisor and two students."""
+    a coauthor who is a member, on three topics, another version and a further link; a
+    supervisor and two students."""
     researcher = researcher_with_author(slug=f"owner-{count}")
     topics = [topic(f"t{count}-{n}", f"Sujet {n}", f"Topic {n}") for n in range(3)]
     researcher.topics.set(topics)
@@ -687,6 +688,15 @@ def _grown(count: int) -> str:
             year=2015 + number % 10,
         )
         publication.topics.set(topics)
+    signed = Publication.objects.filter(authorships__author=researcher.author)
+    PublicationVersion.objects.bulk_create(
+        PublicationVersion(publication=publication, kind="preprint", year=publication.year)
+        for publication in signed
+    )
+    PublicationLink.objects.bulk_create(
+        PublicationLink(publication=publication, kind="slides", url="https://example.org/s")
+        for publication in signed
+    )
     oldest = Publication.objects.filter(authorships__author=researcher.author).order_by("year")
     Authorship.objects.filter(
         author=researcher.author, publication__in=list(oldest.values_list("pk", flat=True)[:3])

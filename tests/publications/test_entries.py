@@ -512,7 +512,7 @@ def test_the_list_costs_the_same_queries_for_5_or_300_publications(client):
     assert queries(client, LIST_URL) == few
 
 
-def test_the_entries_of_a_page_cost_five_queries(django_assert_num_queries, ada):
+def test_the_entries_of_a_page_cost_four_queries(django_assert_num_queries, ada):
     """Authors with retractions, versions, links, topics: the citation and the BibTeX of
     every entry are made from those rows, with no query of their own."""
     from publications.items import publication_items
@@ -525,6 +525,31 @@ def test_the_entries_of_a_page_cost_five_queries(django_assert_num_queries, ada)
 
     assert len(items) == 20
     assert all("author+an = {1=equal,corresponding}" in item.citation.bibtex for item in items)
+
+
+def test_entries_without_versions_or_further_links_cost_two_queries(django_assert_num_queries, ada):
+    """Most publications have neither: their queries are left out, and the one publication
+    that has each shows its own, and only it."""
+    from publications.items import publication_items
+
+    for number in range(10):
+        publication_with_authors([ada.author], title=f"Plain {number}")
+    rows = list(Publication.objects.order_by("pk"))
+
+    with django_assert_num_queries(2):
+        plain = publication_items(rows, owner_id=ada.pk)
+
+    assert [(item.versions, item.links) for item in plain] == [([], [])] * 10
+
+    PublicationVersion.objects.create(publication=rows[3], kind="preprint", year=2023)
+    PublicationLink.objects.create(publication=rows[6], kind="video", url="https://example.org/v")
+    with django_assert_num_queries(4), translation.override("en"):
+        items = {item.title: item for item in publication_items(rows, owner_id=ada.pk)}
+
+    assert items["Plain 3"].versions == ["Preprint, 2023"]
+    assert [link.url for link in items["Plain 6"].links] == ["https://example.org/v"]
+    assert all(not item.versions for title, item in items.items() if title != "Plain 3")
+    assert all(not item.links for title, item in items.items() if title != "Plain 6")
 
 
 # The publication's own page ----------------------------------------------------------------
