@@ -789,6 +789,7 @@ class Generator:
 
             start = time.perf_counter()
             authorship_count = topic_link_count = 0
+            recount_triggers(enable=False)
             for chunk_start in range(0, args.publications, PUBLICATION_CHUNK):
                 numbers = range(
                     chunk_start, min(chunk_start + PUBLICATION_CHUNK, args.publications)
@@ -854,6 +855,8 @@ class Generator:
             self.counts["publication topic links"] = topic_link_count
             print(f"publications, authorships, topic links: {time.perf_counter() - start:.1f} s")
             self.timed("search vectors", refresh_search_vectors)
+            recount_triggers(enable=True)
+            self.timed("each researcher's counts", recount_everyone)
 
         self.timed("key publications and supervision", lambda: profile_extras(benchmark))
         self.timed("VACUUM ANALYZE", vacuum_analyze)
@@ -936,6 +939,43 @@ def _researcher_derived_fields(researcher) -> None:
 
     researcher.search_name = fold(researcher.full_name)
     researcher.sort_name = fold(f"{researcher.family_name} {researcher.given_name}")
+
+
+# The triggers that keep each researcher's counts (publications' migration 0021) on the tables the
+# load fills. Each chunk of authorships or topic links would recount every researcher on it, from
+# all their publications so far: the load turns them off, and counts everyone once at the end.
+RECOUNT_TRIGGERS_OFF = (
+    "ALTER TABLE publications_authorship DISABLE TRIGGER publications_recount_authorships_insert",
+    "ALTER TABLE publications_publication_topics"
+    " DISABLE TRIGGER publications_recount_topic_links_insert",
+)
+RECOUNT_TRIGGERS_ON = (
+    "ALTER TABLE publications_authorship ENABLE TRIGGER publications_recount_authorships_insert",
+    "ALTER TABLE publications_publication_topics"
+    " ENABLE TRIGGER publications_recount_topic_links_insert",
+)
+
+
+def recount_triggers(*, enable: bool) -> None:
+    """Turn the recount triggers of the rows the load inserts on or off (PostgreSQL: within the
+    load's transaction, which holds the tables)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for statement in RECOUNT_TRIGGERS_ON if enable else RECOUNT_TRIGGERS_OFF:
+            cursor.execute(statement)
+
+
+def recount_everyone() -> None:
+    """Each researcher's counts per year, topic and coauthor, as the triggers keep them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT publications_recount(ARRAY(SELECT id FROM profiles_researcher))")
 
 
 def refresh_search_vectors() -> None:

@@ -726,6 +726,67 @@ class TopicPublicationCount(models.Model):
         return f"{self.topic_id}: {self.published}"
 
 
+class ResearcherYearCount(models.Model):
+    """How many published publications a researcher signed (as an author or an editor) in each
+    year, kept exact by the database (triggers of migration 0021) in the transaction of every
+    write, whatever makes it. A profile's chart and year filter read these instead of counting
+    the researcher's publications on each first visit. Years without any have no row."""
+
+    researcher = models.ForeignKey(Researcher, on_delete=models.DO_NOTHING, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    published = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "year"], name="publications_researcher_year_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id}, {self.year}: {self.published}"
+
+
+class ResearcherTopicCount(models.Model):
+    """How many published publications a researcher signed on each research topic, kept exact
+    like :class:`ResearcherYearCount`; a profile's topic chips read these."""
+
+    researcher = models.ForeignKey(Researcher, on_delete=models.DO_NOTHING, related_name="+")
+    topic = models.ForeignKey(ResearchTopic, on_delete=models.DO_NOTHING, related_name="+")
+    published = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "topic"], name="publications_researcher_topic_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id}, {self.topic_id}: {self.published}"
+
+
+class CoauthorCount(models.Model):
+    """How many published works a researcher signed as an author with each other author, kept
+    exact like :class:`ResearcherYearCount`: a profile's most frequent coauthors and the page of
+    all of them read these instead of counting every coauthor's works on each first visit.
+    Editors of a volume are not its authors' coauthors."""
+
+    researcher = models.ForeignKey(Researcher, on_delete=models.DO_NOTHING, related_name="+")
+    author = models.ForeignKey("Author", on_delete=models.DO_NOTHING, related_name="+")
+    joint = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "author"], name="publications_coauthor_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id}, {self.author_id}: {self.joint}"
+
+
 class AuthorshipQuerySet(models.QuerySet):
     def authors(self):
         return self.filter(role=Authorship.Role.AUTHOR)

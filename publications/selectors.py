@@ -14,13 +14,22 @@ from django.urls import reverse
 
 from core.caching import memo
 from core.drafts import may_preview
-from core.listing import FacetOption, FilteredList, choice_options, count_by, counts_per_value
+from core.listing import FacetOption, FilteredList, choice_options, counts_per_value
 from core.text import collation_key
 from profiles.filters import topic_options
 from profiles.models import Researcher, ResearchTopic
 
 from .filters import PublicationFilter
-from .models import Author, Authorship, FieldSource, Publication, TopicPublicationCount
+from .models import (
+    Author,
+    Authorship,
+    CoauthorCount,
+    FieldSource,
+    Publication,
+    ResearcherTopicCount,
+    ResearcherYearCount,
+    TopicPublicationCount,
+)
 from .search import publications_matching, read_through_the_search_index
 
 T = TypeVar("T")
@@ -224,13 +233,14 @@ def publications_of_researcher(*, researcher: Researcher) -> QuerySet[Publicatio
 
 def researcher_topic_counts(*, researcher: Researcher) -> dict[int, int]:
     """The number of the researcher's published publications on each topic (by the topic's
-    primary key), kept until the data changes."""
-
-    def links() -> QuerySet:
-        publications = Publication.objects.published().for_researcher(researcher)
-        return Publication.topics.through.objects.filter(publication__in=publications.values("pk"))
-
-    return count_by(links, "researchtopic", key=("researcher_topics", researcher.pk))
+    primary key), as the database keeps them (:class:`publications.models.ResearcherTopicCount`),
+    read once per change of the data."""
+    counted = ResearcherTopicCount.objects.filter(researcher=researcher)
+    return memo(
+        "researcher_topic_counts",
+        researcher.pk,
+        lambda: dict(counted.values_list("topic_id", "published")),
+    )
 
 
 def topic_publications(*, topic: ResearchTopic) -> QuerySet[Publication]:
@@ -281,14 +291,15 @@ def publications_of_researcher_matching(
 
 def publication_years_of_researcher(*, researcher: Researcher) -> dict[int, int]:
     """The number of the researcher's published publications of each year (years without any
-    left out), in one GROUP BY query kept until the data changes. A subquery rather than a
-    join: a researcher who both wrote and edited a work counts it once."""
-
-    def read() -> dict[int, int]:
-        signed = Authorship.objects.filter(author__researcher=researcher).values("publication_id")
-        return counts_per_value(Publication.objects.published().filter(pk__in=signed), "year")
-
-    return memo("researcher_publication_years", researcher.pk, read)
+    left out; a work both written and edited by the researcher counts once), as the database
+    keeps them (:class:`publications.models.ResearcherYearCount`), read once per change of the
+    data."""
+    counted = ResearcherYearCount.objects.filter(researcher=researcher)
+    return memo(
+        "researcher_publication_years",
+        researcher.pk,
+        lambda: dict(counted.values_list("year", "published")),
+    )
 
 
 def publication_years_of_topic(*, topic: ResearchTopic) -> dict[int, int]:
@@ -327,8 +338,8 @@ def most_frequent_coauthors(
     """The ``limit`` most frequent coauthors (:func:`coauthors_of_researcher`; all of them
     for None) and how many there are in all.
 
-    The joint works are counted per author alone, from the authorships' index; for a
-    ``limit``, the database ranks them and returns only the authors who may be among the first
+    The joint works are counted by the database (:class:`publications.models.CoauthorCount`);
+    for a ``limit``, it ranks them and returns only the authors who may be among the first
     (those as frequent as the last of them, whom their names may place before it), with the
     number of coauthors: a researcher with thousands of coauthors costs a few rows and names.
     Both are kept until the data changes."""
@@ -349,20 +360,9 @@ def most_frequent_coauthors(
 
 
 def _joint_counts(researcher: Researcher) -> QuerySet:
-    """(author id, joint works) of each coauthor: the authors of the researcher's published
-    works that the researcher signed as an author too, but the researcher."""
-    author = Authorship.Role.AUTHOR
-    own = Author.objects.filter(researcher=researcher).values("pk")
-    joint = Authorship.objects.filter(
-        author__in=own, role=author, publication__is_published=True
-    ).values("publication_id")
-    return (
-        Authorship.objects.filter(publication_id__in=joint, role=author)
-        .exclude(author__in=own)
-        .order_by()
-        .values_list("author_id")
-        .annotate(joint=Count("*"))
-    )
+    """(author id, joint works) of each of the researcher's coauthors."""
+    counted = CoauthorCount.objects.filter(researcher=researcher).order_by()
+    return counted.values_list("author_id", "joint")
 
 
 def _first_coauthor_counts(researcher: Researcher, limit: int) -> tuple[list[tuple[int, int]], int]:
