@@ -1,8 +1,8 @@
 """Each researcher's published publications counted per year and per topic, and their joint
 works with each coauthor, kept exact by the database in the transaction of any write.
 
-A profile counted these on each first visit (a researcher with 500 publications and 2,315
-coauthors: most of what the page cost). The tables hold them instead. One recount rule,
+A profile counted these on each first visit, most of what a profile cost right after an edit.
+The tables hold them instead. One recount rule,
 written once per database, counts a researcher again from the authorships:
 
   - per year and per topic: the published publications the researcher signed, as an author or
@@ -17,7 +17,10 @@ a researcher, a topic or an author removes their links first, which recounts.
 
 PostgreSQL recounts once per statement (transition tables), under a lock per researcher taken
 in the order of their ids and held until the transaction ends: two transactions never recount
-the same researcher at once, and each recount reads what was committed before it. SQLite (the
+the same researcher at once, and each recount reads what was committed before it. (Two
+transactions that recount two researchers in opposite orders, over several statements each,
+would wait for each other: PostgreSQL then cancels one, which its caller may run again. An
+editor's save touches one publication's researchers, in one order.) SQLite (the
 demo) has row triggers only, and one writer at a time: each row's researchers are recounted
 through the view publications_recount, whose INSTEAD OF trigger holds the rule. On SQLite, a
 migration that rebuilds one of the tables these triggers watch drops them: it must create them
