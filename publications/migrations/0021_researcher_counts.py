@@ -22,7 +22,8 @@ transactions that recount two researchers in opposite orders, over several state
 would wait for each other: PostgreSQL then cancels one, which its caller may run again. An
 editor's save touches one publication's researchers, in one order.) SQLite (the
 demo) has row triggers only, and one writer at a time: each row's researchers are recounted
-through the view publications_recount, whose INSTEAD OF trigger holds the rule. On SQLite, a
+through the view publications_recount, whose INSTEAD OF trigger holds the rule. Both read
+who signs what from the view publications_signer. On SQLite, a
 migration that rebuilds one of the tables these triggers watch drops them: it must create them
 again (tests/publications/test_researcher_counts.py fails otherwise).
 """
@@ -30,7 +31,17 @@ again (tests/publications/test_researcher_counts.py fails otherwise).
 import django.db.models.deletion
 from django.db import migrations, models
 
+# Who signs what: each authorship of an author who is a researcher, as (publication, researcher).
+SIGNER_VIEW = """
+CREATE VIEW publications_signer AS
+SELECT authorship.publication_id, author.researcher_id
+FROM publications_authorship AS authorship
+JOIN publications_author AS author ON author.id = authorship.author_id
+WHERE author.researcher_id IS NOT NULL;
+"""
+
 POSTGRESQL_FORWARD = [
+    SIGNER_VIEW,
     """
 CREATE FUNCTION publications_recount(researchers bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -47,10 +58,7 @@ BEGIN
         SELECT chosen, publication.year, count(*)
         FROM publications_publication AS publication
         WHERE publication.is_published AND publication.id IN (
-            SELECT authorship.publication_id
-            FROM publications_authorship AS authorship
-            JOIN publications_author AS author ON author.id = authorship.author_id
-            WHERE author.researcher_id = chosen
+            SELECT publication_id FROM publications_signer WHERE researcher_id = chosen
         )
         GROUP BY publication.year;
         INSERT INTO publications_researchertopiccount (researcher_id, topic_id, published)
@@ -58,10 +66,7 @@ BEGIN
         FROM publications_publication_topics AS link
         JOIN publications_publication AS publication ON publication.id = link.publication_id
         WHERE publication.is_published AND link.publication_id IN (
-            SELECT authorship.publication_id
-            FROM publications_authorship AS authorship
-            JOIN publications_author AS author ON author.id = authorship.author_id
-            WHERE author.researcher_id = chosen
+            SELECT publication_id FROM publications_signer WHERE researcher_id = chosen
         )
         GROUP BY link.researchtopic_id;
         INSERT INTO publications_coauthorcount (researcher_id, author_id, joint)
@@ -90,10 +95,7 @@ CREATE FUNCTION publications_recount_signers(publications bigint[], authors bigi
 RETURNS void
 LANGUAGE sql AS $$
 SELECT publications_recount(ARRAY(
-    SELECT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = ANY(publications) AND author.researcher_id IS NOT NULL
+    SELECT researcher_id FROM publications_signer WHERE publication_id = ANY(publications)
     UNION
     SELECT author.researcher_id
     FROM publications_author AS author
@@ -263,11 +265,13 @@ POSTGRESQL_BACKWARD = [
     "DROP FUNCTION publications_authorships_added();",
     "DROP FUNCTION publications_recount_signers(bigint[], bigint[]);",
     "DROP FUNCTION publications_recount(bigint[]);",
+    "DROP VIEW publications_signer;",
 ]
 
 POSTGRESQL_FILL = "SELECT publications_recount(ARRAY(SELECT id FROM profiles_researcher));"
 
 SQLITE_FORWARD = [
+    SIGNER_VIEW,
     # Inserting a researcher's id into this view recounts the researcher.
     "CREATE VIEW publications_recount AS SELECT NULL AS researcher_id;",
     """
@@ -283,10 +287,7 @@ BEGIN
     SELECT NEW.researcher_id, publication.year, count(*)
     FROM publications_publication AS publication
     WHERE publication.is_published AND publication.id IN (
-        SELECT authorship.publication_id
-        FROM publications_authorship AS authorship
-        JOIN publications_author AS author ON author.id = authorship.author_id
-        WHERE author.researcher_id = NEW.researcher_id
+        SELECT publication_id FROM publications_signer WHERE researcher_id = NEW.researcher_id
     )
     GROUP BY publication.year;
     INSERT INTO publications_researchertopiccount (researcher_id, topic_id, published)
@@ -294,10 +295,7 @@ BEGIN
     FROM publications_publication_topics AS link
     JOIN publications_publication AS publication ON publication.id = link.publication_id
     WHERE publication.is_published AND link.publication_id IN (
-        SELECT authorship.publication_id
-        FROM publications_authorship AS authorship
-        JOIN publications_author AS author ON author.id = authorship.author_id
-        WHERE author.researcher_id = NEW.researcher_id
+        SELECT publication_id FROM publications_signer WHERE researcher_id = NEW.researcher_id
     )
     GROUP BY link.researchtopic_id;
     INSERT INTO publications_coauthorcount (researcher_id, author_id, joint)
@@ -325,10 +323,7 @@ AFTER INSERT ON publications_authorship
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT DISTINCT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = NEW.publication_id AND author.researcher_id IS NOT NULL;
+    SELECT DISTINCT researcher_id FROM publications_signer WHERE publication_id = NEW.publication_id;
 END;
 """,
     """
@@ -337,10 +332,7 @@ AFTER DELETE ON publications_authorship
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = OLD.publication_id AND author.researcher_id IS NOT NULL
+    SELECT researcher_id FROM publications_signer WHERE publication_id = OLD.publication_id
     UNION
     SELECT researcher_id FROM publications_author
     WHERE id = OLD.author_id AND researcher_id IS NOT NULL;
@@ -352,11 +344,8 @@ AFTER UPDATE ON publications_authorship
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id IN (NEW.publication_id, OLD.publication_id)
-        AND author.researcher_id IS NOT NULL
+    SELECT researcher_id FROM publications_signer
+    WHERE publication_id IN (NEW.publication_id, OLD.publication_id)
     UNION
     SELECT researcher_id FROM publications_author
     WHERE id = OLD.author_id AND researcher_id IS NOT NULL;
@@ -368,10 +357,7 @@ AFTER INSERT ON publications_publication_topics
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT DISTINCT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = NEW.publication_id AND author.researcher_id IS NOT NULL;
+    SELECT DISTINCT researcher_id FROM publications_signer WHERE publication_id = NEW.publication_id;
 END;
 """,
     """
@@ -380,10 +366,7 @@ AFTER DELETE ON publications_publication_topics
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT DISTINCT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = OLD.publication_id AND author.researcher_id IS NOT NULL;
+    SELECT DISTINCT researcher_id FROM publications_signer WHERE publication_id = OLD.publication_id;
 END;
 """,
     """
@@ -392,11 +375,8 @@ AFTER UPDATE ON publications_publication_topics
 FOR EACH ROW
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT DISTINCT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id IN (NEW.publication_id, OLD.publication_id)
-        AND author.researcher_id IS NOT NULL;
+    SELECT DISTINCT researcher_id FROM publications_signer
+    WHERE publication_id IN (NEW.publication_id, OLD.publication_id);
 END;
 """,
     """
@@ -406,10 +386,7 @@ FOR EACH ROW
 WHEN NEW.is_published IS NOT OLD.is_published OR NEW.year IS NOT OLD.year
 BEGIN
     INSERT INTO publications_recount (researcher_id)
-    SELECT DISTINCT author.researcher_id
-    FROM publications_authorship AS authorship
-    JOIN publications_author AS author ON author.id = authorship.author_id
-    WHERE authorship.publication_id = NEW.id AND author.researcher_id IS NOT NULL;
+    SELECT DISTINCT researcher_id FROM publications_signer WHERE publication_id = NEW.id;
 END;
 """,
     """
@@ -435,6 +412,7 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER publications_recount_authorships_insert;",
     "DROP TRIGGER publications_recount_researcher;",
     "DROP VIEW publications_recount;",
+    "DROP VIEW publications_signer;",
 ]
 
 SQLITE_FILL = "INSERT INTO publications_recount (researcher_id) SELECT id FROM profiles_researcher;"
